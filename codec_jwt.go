@@ -1,0 +1,197 @@
+package cookiesession
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// jwtHeader is the header asgi-sessions (PyJWT) writes, and its encoding.
+const (
+	jwtHeader        = `{"alg":"HS256","typ":"JWT"}`
+	jwtHeaderEncoded = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"
+)
+
+// b64url is the unpadded URL-safe base64 of JWS (RFC 7515). Decoding is
+// strict, so a segment has exactly one accepted spelling.
+var b64url = base64.RawURLEncoding.Strict()
+
+// jwtCodec is the JWT session type: the session's values are the claims of
+// an HS256 JSON Web Token (RFC 7519). The token's header is never trusted
+// to choose an algorithm: the signature is always checked as HMAC-SHA256,
+// and a header naming anything but HS256 is refused.
+type jwtCodec struct {
+	keys   [][]byte // keys[0] signs; all are tried when verifying
+	maxAge time.Duration
+	now    func() time.Time
+}
+
+func newJWTCodec(c *Config) (*jwtCodec, error) {
+	secrets, err := c.secrets()
+	if err != nil {
+		return nil, err
+	}
+	keys := make([][]byte, len(secrets))
+	for i, s := range secrets {
+		keys[i] = []byte(s)
+	}
+	return &jwtCodec{keys: keys, maxAge: c.MaxAge, now: c.Now}, nil
+}
+
+// Encode signs v with the first key. With a max age, it adds the standard
+// "exp" claim, so the server refuses the token once it is older.
+func (c *jwtCodec) Encode(v Values) (string, error) {
+	if c.maxAge > 0 {
+		v = maps.Clone(v)
+		if v == nil {
+			v = Values{}
+		}
+		exp := c.now().Add(c.maxAge).Unix()
+		v["exp"] = json.RawMessage(strconv.FormatInt(exp, 10))
+	}
+	payload, err := marshalValues(v)
+	if err != nil {
+		return "", err
+	}
+	n := len(jwtHeaderEncoded) + 1 + b64url.EncodedLen(len(payload))
+	token := make([]byte, n, n+1+b64url.EncodedLen(sha256.Size))
+	copy(token, jwtHeaderEncoded)
+	token[len(jwtHeaderEncoded)] = '.'
+	b64url.Encode(token[len(jwtHeaderEncoded)+1:], payload)
+	sig := c.sign(token)
+	token = append(token, '.')
+	token = b64url.AppendEncode(token, sig)
+	return string(token), nil
+}
+
+// sign returns the HS256 signature of a JWS signing input with the first key.
+func (c *jwtCodec) sign(signingInput []byte) []byte {
+	mac := hmac.New(sha256.New, c.keys[0])
+	mac.Write(signingInput)
+	return mac.Sum(nil)
+}
+
+// Decode verifies and parses a token. The "exp" claim is checked and
+// removed from the values: it belongs to the token, not to the session.
+func (c *jwtCodec) Decode(value string) (Values, error) {
+	if err := checkSize(value); err != nil {
+		return nil, err
+	}
+	dot1 := strings.IndexByte(value, '.')
+	dot2 := strings.LastIndexByte(value, '.')
+	if dot1 < 0 || dot1 == dot2 || strings.IndexByte(value[dot1+1:dot2], '.') >= 0 {
+		return nil, fmt.Errorf("%w: a jwt has three dot-separated segments", ErrMalformed)
+	}
+	if err := checkJWTHeader(value[:dot1]); err != nil {
+		return nil, err
+	}
+	sigText := value[dot2+1:]
+	var sig [sha256.Size]byte
+	if len(sigText) != b64url.EncodedLen(sha256.Size) {
+		return nil, fmt.Errorf("%w: jwt signature is not a base64url HMAC-SHA256", ErrSignature)
+	}
+	if _, err := b64url.Decode(sig[:], []byte(sigText)); err != nil {
+		return nil, fmt.Errorf("%w: jwt signature: %v", ErrSignature, err)
+	}
+	if !c.verify(value[:dot2], sig[:]) {
+		return nil, fmt.Errorf("%w: jwt not signed by any configured secret", ErrSignature)
+	}
+	payload, err := b64url.DecodeString(value[dot1+1 : dot2])
+	if err != nil {
+		return nil, fmt.Errorf("%w: jwt payload: %v", ErrMalformed, err)
+	}
+	v, err := unmarshalValues(payload)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.checkTimes(v); err != nil {
+		return nil, err
+	}
+	delete(v, "exp")
+	return v, nil
+}
+
+func (c *jwtCodec) verify(signingInput string, sig []byte) bool {
+	for _, key := range c.keys {
+		mac := hmac.New(sha256.New, key)
+		mac.Write([]byte(signingInput))
+		if hmac.Equal(mac.Sum(nil), sig) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkJWTHeader accepts a header whose "alg" is exactly HS256, whose "typ",
+// if present, is JWT, and which asks for no critical extensions.
+func checkJWTHeader(segment string) error {
+	if segment == jwtHeaderEncoded {
+		return nil
+	}
+	raw, err := b64url.DecodeString(segment)
+	if err != nil {
+		return fmt.Errorf("%w: jwt header: %v", ErrMalformed, err)
+	}
+	var h struct {
+		Alg  *string         `json:"alg"`
+		Typ  *string         `json:"typ"`
+		Crit json.RawMessage `json:"crit"`
+	}
+	if err := json.Unmarshal(raw, &h); err != nil {
+		return fmt.Errorf("%w: jwt header: %v", ErrMalformed, err)
+	}
+	switch {
+	case h.Alg == nil:
+		return fmt.Errorf("%w: jwt header has no alg", ErrAlgorithm)
+	case *h.Alg != "HS256":
+		return fmt.Errorf("%w: jwt alg %q, only HS256 is accepted", ErrAlgorithm, *h.Alg)
+	case h.Typ != nil && !strings.EqualFold(*h.Typ, "JWT"):
+		return fmt.Errorf("%w: jwt typ %q", ErrMalformed, *h.Typ)
+	case h.Crit != nil:
+		return fmt.Errorf("%w: jwt header lists critical extensions", ErrAlgorithm)
+	}
+	return nil
+}
+
+// checkTimes applies the registered time claims of RFC 7519: "exp" (the
+// token is refused at or after it; not checked with BrowserSession, which
+// turns server-side expiry off) and "nbf" (refused before it, less
+// MaxClockSkew). Either must be a number when checked.
+func (c *jwtCodec) checkTimes(v Values) error {
+	now := c.now()
+	if raw, ok := v["exp"]; ok && c.maxAge > 0 {
+		exp, err := numericDate(raw)
+		if err != nil {
+			return fmt.Errorf("%w: jwt exp: %v", ErrMalformed, err)
+		}
+		if float64(now.Unix()) >= exp {
+			return fmt.Errorf("%w: jwt exp %s has passed", ErrExpired, time.Unix(int64(exp), 0).UTC().Format(time.RFC3339))
+		}
+	}
+	if raw, ok := v["nbf"]; ok {
+		nbf, err := numericDate(raw)
+		if err != nil {
+			return fmt.Errorf("%w: jwt nbf: %v", ErrMalformed, err)
+		}
+		if float64(now.Add(MaxClockSkew).Unix()) < nbf {
+			return fmt.Errorf("%w: jwt nbf is in the future", ErrNotYetValid)
+		}
+	}
+	return nil
+}
+
+// numericDate parses a JSON number of seconds since the Unix epoch.
+func numericDate(raw json.RawMessage) (float64, error) {
+	f, err := strconv.ParseFloat(string(raw), 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0, fmt.Errorf("not a number: %.40s", raw)
+	}
+	return f, nil
+}

@@ -1,0 +1,51 @@
+package cookiesession
+
+import "errors"
+
+// Errors a caller can act on. Every error this package returns or reports
+// wraps one of these, so errors.Is works on all of them.
+//
+// The first group describes a refused cookie: the request goes on with an
+// empty session and the error is reported through [Config.ErrorHandler].
+var (
+	// ErrMalformed: the cookie value is not a token of the configured type
+	// (bad encoding, wrong structure, a payload that is not a JSON object).
+	ErrMalformed = errors.New("cookiesession: malformed cookie")
+	// ErrSignature: the signature (jwt) or MAC (fernet) does not match any
+	// configured secret: the cookie was forged, tampered with, or made with
+	// a secret this server no longer has.
+	ErrSignature = errors.New("cookiesession: signature mismatch")
+	// ErrAlgorithm: a jwt whose header names an algorithm other than HS256,
+	// or asks for extensions this package does not implement.
+	ErrAlgorithm = errors.New("cookiesession: algorithm not accepted")
+	// ErrExpired: an authentic cookie older than the configured max age, or
+	// one whose jwt "exp" claim has passed.
+	ErrExpired = errors.New("cookiesession: cookie expired")
+	// ErrNotYetValid: an authentic cookie dated in the future beyond the
+	// allowed clock skew (fernet timestamp, jwt "nbf").
+	ErrNotYetValid = errors.New("cookiesession: cookie not valid yet")
+	// ErrTooLarge: a cookie value longer than [MaxCookieSize]. On the way
+	// in it is refused before any decoding; on the way out the new cookie
+	// is not sent and the client keeps its previous one.
+	ErrTooLarge = errors.New("cookiesession: cookie too large")
+)
+
+// Errors reported while writing a response.
+var (
+	// ErrHeadersWritten: the handler changed the session after the
+	// response headers had been sent, so the change could not be saved.
+	ErrHeadersWritten = errors.New("cookiesession: session changed after the response headers were written")
+)
+
+// Configuration errors, returned by [New] and [NewCodec].
+var (
+	// ErrUnknownType: Config.Type is not one of Base64, JWT or Fernet.
+	ErrUnknownType = errors.New("cookiesession: unknown session type")
+	// ErrSecretRequired: a jwt or fernet session type without a secret key.
+	ErrSecretRequired = errors.New("cookiesession: secret key required")
+	// ErrInvalidSecret: a secret key this session type cannot use.
+	ErrInvalidSecret = errors.New("cookiesession: invalid secret key")
+	// ErrInvalidConfig: any other unusable option (cookie name, domain,
+	// SameSite=None without Secure, ...).
+	ErrInvalidConfig = errors.New("cookiesession: invalid configuration")
+)

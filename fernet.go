@@ -1,0 +1,111 @@
+package cookiesession
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+)
+
+// Fernet tokens, as the Fernet specification defines them:
+//
+//	version (0x80) | timestamp (8 bytes, big endian) | IV (16) | ciphertext | HMAC (32)
+//
+// The ciphertext is AES-128-CBC with PKCS#7 padding under the key's
+// encryption half; the HMAC-SHA256 under its signing half covers everything
+// before it.
+const (
+	fernetVersion  = 0x80
+	fernetHeader   = 1 + 8 + aes.BlockSize
+	fernetOverhead = fernetHeader + sha256.Size
+)
+
+// fernetKey is a 32-byte Fernet key split into its halves.
+type fernetKey struct {
+	signing    []byte // first 16 bytes
+	encryption []byte // last 16 bytes
+}
+
+func newFernetKey(raw []byte) (fernetKey, error) {
+	if len(raw) != 32 {
+		return fernetKey{}, fmt.Errorf("%w: a fernet key is 32 bytes, not %d", ErrInvalidSecret, len(raw))
+	}
+	return fernetKey{signing: raw[:16:16], encryption: raw[16:32:32]}, nil
+}
+
+// fernetSeal returns the raw (not yet base64-encoded) token for plaintext,
+// made at Unix time ts with the given 16-byte IV.
+func fernetSeal(k fernetKey, plaintext, iv []byte, ts int64) []byte {
+	padding := aes.BlockSize - len(plaintext)%aes.BlockSize
+	n := fernetHeader + len(plaintext) + padding
+	token := make([]byte, n, n+sha256.Size)
+	token[0] = fernetVersion
+	binary.BigEndian.PutUint64(token[1:9], uint64(ts))
+	copy(token[9:fernetHeader], iv)
+	body := token[fernetHeader:]
+	copy(body, plaintext)
+	for i := len(plaintext); i < len(body); i++ {
+		body[i] = byte(padding)
+	}
+	block, err := aes.NewCipher(k.encryption)
+	if err != nil { // unreachable: the key is 16 bytes by construction
+		panic(err)
+	}
+	cipher.NewCBCEncrypter(block, iv).CryptBlocks(body, body)
+	mac := hmac.New(sha256.New, k.signing)
+	mac.Write(token)
+	return mac.Sum(token)
+}
+
+// errFernetPadding is the padding failure of an authentic token (which only
+// a holder of the key can make).
+var errFernetPadding = errors.New("bad padding")
+
+// fernetOpen authenticates a raw token with each key in turn and returns
+// its plaintext and timestamp. It checks the structure and the MAC; the
+// caller judges the timestamp.
+func fernetOpen(keys []fernetKey, token []byte) (plaintext []byte, ts int64, err error) {
+	if len(token) < fernetOverhead+aes.BlockSize || (len(token)-fernetOverhead)%aes.BlockSize != 0 {
+		return nil, 0, fmt.Errorf("%w: fernet token of %d bytes", ErrMalformed, len(token))
+	}
+	if token[0] != fernetVersion {
+		return nil, 0, fmt.Errorf("%w: fernet version byte 0x%02x", ErrMalformed, token[0])
+	}
+	signed, sum := token[:len(token)-sha256.Size], token[len(token)-sha256.Size:]
+	key, ok := fernetFindKey(keys, signed, sum)
+	if !ok {
+		return nil, 0, fmt.Errorf("%w: fernet token not made with any configured secret", ErrSignature)
+	}
+	ts = int64(binary.BigEndian.Uint64(token[1:9]))
+	iv := token[9:fernetHeader]
+	body := make([]byte, len(signed)-fernetHeader)
+	block, err := aes.NewCipher(key.encryption)
+	if err != nil { // unreachable: the key is 16 bytes by construction
+		panic(err)
+	}
+	cipher.NewCBCDecrypter(block, iv).CryptBlocks(body, signed[fernetHeader:])
+	padding := int(body[len(body)-1])
+	if padding == 0 || padding > aes.BlockSize {
+		return nil, 0, fmt.Errorf("%w: fernet: %w", ErrMalformed, errFernetPadding)
+	}
+	for _, b := range body[len(body)-padding:] {
+		if int(b) != padding {
+			return nil, 0, fmt.Errorf("%w: fernet: %w", ErrMalformed, errFernetPadding)
+		}
+	}
+	return body[:len(body)-padding], ts, nil
+}
+
+func fernetFindKey(keys []fernetKey, signed, sum []byte) (fernetKey, bool) {
+	for _, k := range keys {
+		mac := hmac.New(sha256.New, k.signing)
+		mac.Write(signed)
+		if hmac.Equal(mac.Sum(nil), sum) {
+			return k, true
+		}
+	}
+	return fernetKey{}, false
+}

@@ -1,0 +1,3 @@
+module github.com/cookiesession/cookiesession
+
+go 1.22

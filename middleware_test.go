@@ -1,0 +1,415 @@
+package cookiesession_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cookiesession/cookiesession"
+)
+
+var allTypes = []cookiesession.Type{cookiesession.Base64, cookiesession.JWT, cookiesession.Fernet}
+
+// errorLog collects what the middleware reports.
+type errorLog struct {
+	mu   sync.Mutex
+	errs []error
+}
+
+func (l *errorLog) handle(_ context.Context, err error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.errs = append(l.errs, err)
+}
+
+func (l *errorLog) take() []error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	errs := l.errs
+	l.errs = nil
+	return errs
+}
+
+// kvApp is a small app over the session: /set?k=v, /get?k, /delete?k,
+// /clear, and / which touches nothing.
+func kvApp(w http.ResponseWriter, r *http.Request) {
+	s := cookiesession.FromRequest(r)
+	switch r.URL.Path {
+	case "/set":
+		for k, v := range r.URL.Query() {
+			if err := s.Set(k, v[0]); err != nil {
+				http.Error(w, err.Error(), 500)
+				return
+			}
+		}
+	case "/get":
+		fmt.Fprint(w, s.GetString(r.URL.RawQuery))
+	case "/delete":
+		s.Delete(r.URL.RawQuery)
+	case "/clear":
+		s.Clear()
+	}
+}
+
+type testServer struct {
+	*httptest.Server
+	client *http.Client
+	log    *errorLog
+}
+
+func newServer(t *testing.T, cfg cookiesession.Config, app http.HandlerFunc) *testServer {
+	t.Helper()
+	log := &errorLog{}
+	if cfg.ErrorHandler == nil {
+		cfg.ErrorHandler = log.handle
+	}
+	m, err := cookiesession.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(m.Handler(app))
+	t.Cleanup(srv.Close)
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := srv.Client()
+	client.Jar = jar
+	return &testServer{Server: srv, client: client, log: log}
+}
+
+// get fetches path and returns the body and the response.
+func (s *testServer) get(t *testing.T, path string, header ...string) (string, *http.Response) {
+	t.Helper()
+	req, err := http.NewRequest("GET", s.URL+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Add(header[i], header[i+1])
+	}
+	resp, err := s.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(body), resp
+}
+
+func TestRoundTripOverHTTP(t *testing.T) {
+	for _, typ := range allTypes {
+		t.Run(string(typ), func(t *testing.T) {
+			srv := newServer(t, cookiesession.Config{Type: typ, SecretKey: "http-secret"}, kvApp)
+			_, resp := srv.get(t, "/set?user=tom&lang=go")
+			if sc := resp.Header.Get("Set-Cookie"); !strings.HasPrefix(sc, "session=") || !strings.Contains(sc, "HttpOnly") {
+				t.Fatalf("Set-Cookie %q", sc)
+			}
+			if body, resp := srv.get(t, "/get?user"); body != "tom" || resp.Header.Get("Set-Cookie") != "" {
+				t.Errorf("read: %q, Set-Cookie %q", body, resp.Header.Get("Set-Cookie"))
+			}
+			if _, resp := srv.get(t, "/"); resp.Header.Get("Set-Cookie") != "" || resp.Header.Get("Vary") != "" {
+				t.Errorf("untouched request: Set-Cookie %q, Vary %q", resp.Header.Get("Set-Cookie"), resp.Header.Get("Vary"))
+			}
+			if _, resp := srv.get(t, "/set?user=tom"); resp.Header.Get("Set-Cookie") != "" {
+				t.Error("setting the same value re-sent the cookie")
+			}
+			srv.get(t, "/delete?user")
+			if body, _ := srv.get(t, "/get?lang"); body != "go" {
+				t.Errorf("after delete, lang = %q", body)
+			}
+			_, resp = srv.get(t, "/clear")
+			if sc := resp.Header.Get("Set-Cookie"); !strings.Contains(sc, "Max-Age=0") {
+				t.Errorf("clearing the session should expire the cookie, got %q", sc)
+			}
+			if u, _ := srv.Server.URL, 0; len(srv.client.Jar.Cookies(mustURL(t, u))) != 0 {
+				t.Error("the browser still holds a cookie after Clear")
+			}
+			if errs := srv.log.take(); len(errs) != 0 {
+				t.Errorf("errors reported: %v", errs)
+			}
+		})
+	}
+}
+
+func TestEmptySessionWithoutCookieWritesNothing(t *testing.T) {
+	srv := newServer(t, cookiesession.Config{Type: cookiesession.JWT, SecretKey: "k"}, func(w http.ResponseWriter, r *http.Request) {
+		s := cookiesession.FromRequest(r)
+		_ = s.Set("a", 1)
+		s.Delete("a")
+	})
+	if _, resp := srv.get(t, "/"); resp.Header.Get("Set-Cookie") != "" {
+		t.Errorf("Set-Cookie %q for a session that ends empty and had no cookie", resp.Header.Get("Set-Cookie"))
+	}
+}
+
+func TestBadCookiesGiveAnEmptySessionAndALogRecord(t *testing.T) {
+	valid := map[cookiesession.Type]string{}
+	for _, typ := range allTypes {
+		c, _ := cookiesession.NewCodec(cookiesession.Config{Type: typ, SecretKey: "other-secret"})
+		valid[typ], _ = c.Encode(cookiesession.Values{"user": []byte(`"root"`)})
+	}
+	bad := []string{"%%%%", "not-a-jwt", "bm90IGpzb24gYXQgYWxs", "WyJhIiwibGlzdCJd", "bnVsbA==",
+		strings.Repeat("A", 5000), `"quoted"`, "gAAAAAAAAAAAAAAAAAAAAAAAAA", "a.b.c"}
+	for _, typ := range allTypes {
+		t.Run(string(typ), func(t *testing.T) {
+			var logs bytes.Buffer
+			var mu sync.Mutex
+			m, err := cookiesession.New(cookiesession.Config{Type: typ, SecretKey: "server-secret",
+				Logger: slog.New(slog.NewTextHandler(lockedWriter{&mu, &logs}, nil))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := httptest.NewServer(m.Handler(http.HandlerFunc(kvApp)))
+			defer srv.Close()
+			cases := bad
+			if typ != cookiesession.Base64 {
+				cases = append(cases, valid[typ]) // made with another secret
+			}
+			for _, value := range cases {
+				req, _ := http.NewRequest("GET", srv.URL+"/get?user", nil)
+				req.Header.Set("Cookie", "session="+value)
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				body, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 || len(body) != 0 {
+					t.Errorf("cookie %.40q: status %d, body %q", value, resp.StatusCode, body)
+				}
+			}
+			mu.Lock()
+			records := strings.Count(logs.String(), "session cookie refused")
+			text := logs.String()
+			mu.Unlock()
+			if records != len(cases) {
+				t.Errorf("%d log records for %d bad cookies:\n%s", records, len(cases), text)
+			}
+			if !strings.Contains(text, "level=WARN") || !strings.Contains(text, "cookie=session") {
+				t.Errorf("log records lack level or cookie name:\n%s", text)
+			}
+		})
+	}
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// Of several cookies with the session's name, the one that decodes wins,
+// so a cookie planted by a sibling subdomain cannot hide the real one.
+func TestSeveralCookiesOfTheSameName(t *testing.T) {
+	srv := newServer(t, cookiesession.Config{Type: cookiesession.Fernet, SecretKey: "k"}, kvApp)
+	_, resp := srv.get(t, "/set?user=tom")
+	real := resp.Cookies()[0].Value
+	srv.client.Jar = nil
+	body, _ := srv.get(t, "/get?user", "Cookie", "session=planted; other=1; session="+real)
+	if body != "tom" {
+		t.Errorf("got %q, want tom", body)
+	}
+	if errs := srv.log.take(); len(errs) != 0 {
+		t.Errorf("a planted cookie beside a valid one is not worth a report: %v", errs)
+	}
+}
+
+func TestExpiryThroughTheMiddleware(t *testing.T) {
+	for _, typ := range []cookiesession.Type{cookiesession.JWT, cookiesession.Fernet} {
+		var mu sync.Mutex
+		now := time.Unix(1_800_000_000, 0)
+		clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+		srv := newServer(t, cookiesession.Config{Type: typ, SecretKey: "k", MaxAge: time.Hour, Now: clock}, kvApp)
+		_, resp := srv.get(t, "/set?user=tom")
+		if sc := resp.Header.Get("Set-Cookie"); !strings.Contains(sc, "Max-Age=3600") {
+			t.Errorf("%s: Set-Cookie %q", typ, sc)
+		}
+		token := resp.Cookies()[0].Value
+		srv.client.Jar = nil // a client that ignores Max-Age and keeps sending the cookie
+		mu.Lock()
+		now = now.Add(time.Hour + time.Minute)
+		mu.Unlock()
+		if body, _ := srv.get(t, "/get?user", "Cookie", "session="+token); body != "" {
+			t.Errorf("%s: expired cookie still read as %q", typ, body)
+		}
+		if errs := srv.log.take(); len(errs) != 1 || !errors.Is(errs[0], cookiesession.ErrExpired) {
+			t.Errorf("%s: reported %v, want one ErrExpired", typ, errs)
+		}
+	}
+}
+
+// A handler that flushes before writing its body (server-sent events, a
+// streamed page) still gets its cookie: it goes out with the headers.
+func TestCookieIsWrittenBeforeTheHeadersWhicheverWayTheyGo(t *testing.T) {
+	writers := map[string]func(w http.ResponseWriter){
+		"Write":       func(w http.ResponseWriter) { w.Write([]byte("body")) },
+		"WriteHeader": func(w http.ResponseWriter) { w.WriteHeader(201) },
+		"Flush":       func(w http.ResponseWriter) { w.(http.Flusher).Flush(); w.Write([]byte("event: x\n\n")) },
+		"Controller":  func(w http.ResponseWriter) { http.NewResponseController(w).Flush() },
+		"ReadFrom":    func(w http.ResponseWriter) { io.Copy(w, strings.NewReader("copied")) },
+		"EarlyHints":  func(w http.ResponseWriter) { w.WriteHeader(http.StatusEarlyHints); w.WriteHeader(200) },
+		"Nothing":     func(w http.ResponseWriter) {},
+	}
+	for name, write := range writers {
+		t.Run(name, func(t *testing.T) {
+			srv := newServer(t, cookiesession.Config{Type: cookiesession.JWT, SecretKey: "k"}, func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == "/get" {
+					kvApp(w, r)
+					return
+				}
+				if err := cookiesession.FromRequest(r).Set("user", "tom"); err != nil {
+					t.Error(err)
+				}
+				write(w)
+			})
+			_, resp := srv.get(t, "/")
+			if !strings.HasPrefix(resp.Header.Get("Set-Cookie"), "session=") {
+				t.Errorf("no session cookie; headers %v", resp.Header)
+			}
+			if body, _ := srv.get(t, "/get?user"); body != "tom" {
+				t.Errorf("session not kept: %q", body)
+			}
+		})
+	}
+}
+
+func TestChangeAfterTheHeadersIsReported(t *testing.T) {
+	srv := newServer(t, cookiesession.Config{Type: cookiesession.JWT, SecretKey: "k"}, func(w http.ResponseWriter, r *http.Request) {
+		s := cookiesession.FromRequest(r)
+		_ = s.Get("user")
+		w.Write([]byte("too late"))
+		_ = s.Set("user", "tom")
+	})
+	if _, resp := srv.get(t, "/"); resp.Header.Get("Set-Cookie") != "" {
+		t.Error("a cookie appeared after the headers were sent")
+	}
+	if errs := srv.log.take(); len(errs) != 1 || !errors.Is(errs[0], cookiesession.ErrHeadersWritten) {
+		t.Errorf("reported %v, want one ErrHeadersWritten", errs)
+	}
+}
+
+func TestTooLargeSessionIsNotSentAndTheOldOneStays(t *testing.T) {
+	srv := newServer(t, cookiesession.Config{Type: cookiesession.Fernet, SecretKey: "k"}, kvApp)
+	srv.get(t, "/set?user=tom")
+	_, resp := srv.get(t, "/set?big="+strings.Repeat("x", 4000))
+	if resp.StatusCode != 200 || resp.Header.Get("Set-Cookie") != "" {
+		t.Errorf("status %d, Set-Cookie of %d bytes", resp.StatusCode, len(resp.Header.Get("Set-Cookie")))
+	}
+	if errs := srv.log.take(); len(errs) != 1 || !errors.Is(errs[0], cookiesession.ErrTooLarge) {
+		t.Errorf("reported %v, want one ErrTooLarge", errs)
+	}
+	if body, _ := srv.get(t, "/get?user"); body != "tom" {
+		t.Errorf("the previous session was lost: %q", body)
+	}
+}
+
+func TestHijackAndResponseControllerPassThrough(t *testing.T) {
+	srv := newServer(t, cookiesession.Config{Type: cookiesession.Base64}, func(w http.ResponseWriter, r *http.Request) {
+		rc := http.NewResponseController(w)
+		if err := rc.SetWriteDeadline(time.Now().Add(time.Minute)); err != nil {
+			t.Errorf("SetWriteDeadline through the wrapper: %v", err)
+		}
+		conn, buf, err := rc.Hijack()
+		if err != nil {
+			t.Errorf("Hijack: %v", err)
+			return
+		}
+		defer conn.Close()
+		buf.WriteString("HTTP/1.1 200 OK\r\nContent-Length: 8\r\nConnection: close\r\n\r\nhijacked")
+		buf.Flush()
+	})
+	if body, _ := srv.get(t, "/"); body != "hijacked" {
+		t.Errorf("body %q", body)
+	}
+}
+
+func TestFromRequestWithoutMiddleware(t *testing.T) {
+	r := httptest.NewRequest("GET", "/", nil)
+	if _, ok := cookiesession.FromContext(r.Context()); ok {
+		t.Error("FromContext found a session that was never added")
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("FromRequest did not panic without the middleware")
+		}
+	}()
+	cookiesession.FromRequest(r)
+}
+
+func TestNewRefusesMisconfiguration(t *testing.T) {
+	for _, tc := range []struct {
+		cfg  cookiesession.Config
+		want error
+	}{
+		{cookiesession.Config{}, cookiesession.ErrUnknownType},
+		{cookiesession.Config{Type: "JWT "}, cookiesession.ErrUnknownType},
+		{cookiesession.Config{Type: cookiesession.JWT}, cookiesession.ErrSecretRequired},
+		{cookiesession.Config{Type: cookiesession.Fernet, SecretKey: strings.Repeat("s", 40)}, cookiesession.ErrInvalidSecret},
+		{cookiesession.Config{Type: cookiesession.Base64, CookieName: "bad name"}, cookiesession.ErrInvalidConfig},
+		{cookiesession.Config{Type: cookiesession.Base64, Domain: "bad domain;"}, cookiesession.ErrInvalidConfig},
+		{cookiesession.Config{Type: cookiesession.Base64, Path: "/a;b"}, cookiesession.ErrInvalidConfig},
+		{cookiesession.Config{Type: cookiesession.Base64, MaxAge: time.Millisecond}, cookiesession.ErrInvalidConfig},
+		{cookiesession.Config{Type: cookiesession.Base64, SameSite: http.SameSiteNoneMode}, cookiesession.ErrInvalidConfig},
+	} {
+		if _, err := cookiesession.New(tc.cfg); !errors.Is(err, tc.want) {
+			t.Errorf("%+v: %v, want %v", tc.cfg, err, tc.want)
+		}
+	}
+}
+
+func TestTypeParsing(t *testing.T) {
+	for in, want := range map[string]cookiesession.Type{"jwt": cookiesession.JWT, "Fernet": cookiesession.Fernet, " base64 ": cookiesession.Base64} {
+		var got cookiesession.Type
+		if err := got.Set(in); err != nil || got != want {
+			t.Errorf("Set(%q) = %q, %v", in, got, err)
+		}
+	}
+	var typ cookiesession.Type
+	if err := typ.UnmarshalText([]byte("pickle")); !errors.Is(err, cookiesession.ErrUnknownType) {
+		t.Errorf("pickle: %v", err)
+	}
+}
+
+// Custom attributes reach the browser.
+func TestCookieAttributes(t *testing.T) {
+	srv := newServer(t, cookiesession.Config{Type: cookiesession.Base64, CookieName: "sid", Path: "/app",
+		Domain: "example.com", Secure: true, SameSite: http.SameSiteStrictMode, DisableHTTPOnly: true,
+		MaxAge: cookiesession.BrowserSession}, kvApp)
+	_, resp := srv.get(t, "/set?a=1")
+	want := "sid=eyJhIjoiMSJ9; Path=/app; Domain=example.com; Secure; SameSite=Strict"
+	if got := resp.Header.Get("Set-Cookie"); got != want {
+		t.Errorf("Set-Cookie\n got %s\nwant %s", got, want)
+	}
+	if got := resp.Header.Get("Cache-Control"); got != `no-cache="Set-Cookie"` {
+		t.Errorf("Cache-Control %q", got)
+	}
+}
+
+func mustURL(t *testing.T, raw string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}

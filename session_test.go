@@ -1,0 +1,123 @@
+package cookiesession
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"testing"
+)
+
+func loadedSession(t *testing.T, values Values) *Session {
+	t.Helper()
+	m, err := New(Config{Type: JWT, SecretKey: "k", ErrorHandler: failOnError(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := ""
+	if values != nil {
+		if token, err = m.codec.Encode(values); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return m.Load(context.Background(), token)
+}
+
+func TestSessionGetTypes(t *testing.T) {
+	s := loadedSession(t, Values{
+		"s": json.RawMessage(`"tom"`), "n": json.RawMessage(`9007199254740993`),
+		"f": json.RawMessage(`1.5e-07`), "b": json.RawMessage(`true`),
+		"o": json.RawMessage(`{"a":[1,null]}`),
+	})
+	if s.GetString("s") != "tom" || s.Get("b") != true {
+		t.Errorf("s=%#v b=%#v", s.Get("s"), s.Get("b"))
+	}
+	if n := s.Get("n"); n != json.Number("9007199254740993") {
+		t.Errorf("n = %#v", n)
+	}
+	if o, ok := s.Get("o").(map[string]any); !ok || fmt.Sprint(o["a"]) != "[1 <nil>]" {
+		t.Errorf("o = %#v", s.Get("o"))
+	}
+	if v, ok := s.Lookup("missing"); ok || v != nil || s.Get("missing") != nil || s.GetString("n") != "" {
+		t.Error("missing keys and non-strings read as something")
+	}
+	if got := fmt.Sprint(s.Keys()); got != "[b f n o s]" || s.Len() != 5 {
+		t.Errorf("Keys %s, Len %d", got, s.Len())
+	}
+	// Get returns a copy: changing it does not change the session.
+	s.Get("o").(map[string]any)["a"] = "changed"
+	if raw, _ := s.Raw("o"); string(raw) != `{"a":[1,null]}` || s.Changed() {
+		t.Errorf("session changed through a Get result: %s", raw)
+	}
+}
+
+func TestSessionChangeTracking(t *testing.T) {
+	s := loadedSession(t, Values{"user": json.RawMessage(`"tom"`), "f": json.RawMessage(`1.5e-07`)})
+	noChange := func(what string) {
+		t.Helper()
+		if s.Changed() {
+			t.Fatalf("%s counted as a change", what)
+		}
+	}
+	_ = s.Get("user")
+	noChange("reading")
+	must(t, s.Set("user", "tom"))
+	noChange("setting the same string")
+	must(t, s.Set("f", 1.5e-7))
+	noChange("setting the same number written another way")
+	s.Delete("missing")
+	noChange("deleting a missing key")
+
+	must(t, s.Set("user", "ann"))
+	must(t, s.Set("user", "tom"))
+	if !s.Changed() {
+		t.Fatal("a change followed by a no-op must stay a change")
+	}
+}
+
+func TestSessionSetRefusesWhatJSONCannotHold(t *testing.T) {
+	s := loadedSession(t, nil)
+	for _, bad := range []any{make(chan int), func() {}, json.RawMessage(`{"a":`)} {
+		if err := s.Set("k", bad); err == nil {
+			t.Errorf("Set(%T) succeeded", bad)
+		}
+	}
+	if s.Len() != 0 || s.Changed() {
+		t.Error("a failed Set changed the session")
+	}
+	must(t, s.Set("raw", json.RawMessage(` { "a" : 1 } `)))
+	if raw, _ := s.Raw("raw"); string(raw) != `{"a":1}` {
+		t.Errorf("raw stored as %s", raw)
+	}
+}
+
+func TestSessionIsSafeForConcurrentUse(t *testing.T) {
+	s := loadedSession(t, Values{"user": json.RawMessage(`"tom"`)})
+	var wg sync.WaitGroup
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for i := 0; i < 100; i++ {
+				key := fmt.Sprintf("g%d-%d", g, i)
+				must(t, s.Set(key, i))
+				_ = s.Get("user")
+				_ = s.Keys()
+				if i%2 == 0 {
+					s.Delete(key)
+				}
+			}
+		}(g)
+	}
+	wg.Wait()
+	if s.Len() != 1+8*50 {
+		t.Errorf("Len %d, want %d", s.Len(), 1+8*50)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,112 @@
+package cookiesession
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"strconv"
+	"strings"
+)
+
+// marshalValue renders one session value as compact JSON without HTML
+// escaping. A json.RawMessage is checked and compacted, not re-encoded.
+func marshalValue(value any) (json.RawMessage, error) {
+	var buf bytes.Buffer
+	if raw, ok := value.(json.RawMessage); ok {
+		if err := json.Compact(&buf, raw); err != nil {
+			return nil, fmt.Errorf("cookiesession: value is not valid JSON: %w", err)
+		}
+		return buf.Bytes(), nil
+	}
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(value); err != nil {
+		return nil, fmt.Errorf("cookiesession: value cannot be stored as JSON: %w", err)
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// unmarshalValue decodes one raw value the way [Session.Get] returns it:
+// objects as map[string]any, arrays as []any, numbers as json.Number.
+func unmarshalValue(raw json.RawMessage) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// sameJSON reports whether two JSON texts hold the same value: the same
+// bytes, or equal after decoding, with numbers compared exactly (1.5e-07
+// as Python writes it equals 1.5e-7 as Go writes it).
+func sameJSON(a, b json.RawMessage) bool {
+	if bytes.Equal(a, b) {
+		return true
+	}
+	va, errA := unmarshalValue(a)
+	vb, errB := unmarshalValue(b)
+	return errA == nil && errB == nil && sameValue(va, vb)
+}
+
+func sameValue(a, b any) bool {
+	switch a := a.(type) {
+	case map[string]any:
+		b, ok := b.(map[string]any)
+		if !ok || len(a) != len(b) {
+			return false
+		}
+		for k, va := range a {
+			vb, ok := b[k]
+			if !ok || !sameValue(va, vb) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		b, ok := b.([]any)
+		if !ok || len(a) != len(b) {
+			return false
+		}
+		for i := range a {
+			if !sameValue(a[i], b[i]) {
+				return false
+			}
+		}
+		return true
+	case json.Number:
+		b, ok := b.(json.Number)
+		if !ok {
+			return false
+		}
+		return sameNumber(a, b)
+	default: // string, bool, nil
+		return a == b
+	}
+}
+
+// sameNumber compares two JSON numbers exactly. Numbers with an exponent
+// beyond ±1000 are compared as text, so that a hostile cookie cannot make
+// an exact comparison expand 1e999999999.
+func sameNumber(a, b json.Number) bool {
+	if a == b {
+		return true
+	}
+	if !modestExponent(a) || !modestExponent(b) {
+		return false
+	}
+	ra, okA := new(big.Rat).SetString(string(a))
+	rb, okB := new(big.Rat).SetString(string(b))
+	return okA && okB && ra.Cmp(rb) == 0
+}
+
+func modestExponent(n json.Number) bool {
+	i := strings.IndexAny(string(n), "eE")
+	if i < 0 {
+		return true
+	}
+	exp, err := strconv.Atoi(string(n[i+1:]))
+	return err == nil && exp >= -1000 && exp <= 1000
+}
