@@ -3,32 +3,22 @@ package main
 import (
 	"io"
 	"net/http"
-	"net/http/cookiejar"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
-	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/examples/internal/demotest"
 )
 
 // The seed's own test of its first example, replayed for every session
 // type through a real server and a client with a cookie jar.
 func TestSeedFlow(t *testing.T) {
-	for _, typ := range []cookiesession.Type{cookiesession.Base64, cookiesession.JWT, cookiesession.Fernet} {
+	for _, typ := range demotest.Types {
 		t.Run(string(typ), func(t *testing.T) {
-			m, err := cookiesession.New(cookiesession.Config{Type: typ, SecretKey: "sessions-secret"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			srv := httptest.NewServer(m.Handler(http.HandlerFunc(hello)))
-			defer srv.Close()
-			jar, _ := cookiejar.New(nil)
-			client := srv.Client()
-			client.Jar = jar
+			url, client := demotest.Serve(t, typ, http.HandlerFunc(hello))
 			client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 			get := func(path string) (int, string, http.Header) {
-				resp, err := client.Get(srv.URL + path)
+				resp, err := client.Get(url + path)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -2,26 +2,16 @@ package main
 
 import (
 	"io"
-	"net/http/cookiejar"
-	"net/http/httptest"
 	"testing"
 
-	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/examples/internal/demotest"
 )
 
 // The seed's test of its router example: login, greet, logout, greet.
 func TestSeedLoginLogout(t *testing.T) {
-	for _, typ := range []cookiesession.Type{cookiesession.Base64, cookiesession.JWT, cookiesession.Fernet} {
+	for _, typ := range demotest.Types {
 		t.Run(string(typ), func(t *testing.T) {
-			m, err := cookiesession.New(cookiesession.Config{Type: typ, SecretKey: "SESSION-SECRET"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			srv := httptest.NewServer(m.Handler(routes()))
-			defer srv.Close()
-			jar, _ := cookiejar.New(nil)
-			client := srv.Client()
-			client.Jar = jar
+			url, client := demotest.Serve(t, typ, routes())
 			for _, step := range []struct{ path, want string }{
 				{"/", "Hello Anonymous"},
 				{"/login/tom", "Done"},
@@ -30,7 +20,7 @@ func TestSeedLoginLogout(t *testing.T) {
 				{"/", "Hello Anonymous"},
 				{"/logout", "Done"}, // logging out twice is no error
 			} {
-				resp, err := client.Get(srv.URL + step.path)
+				resp, err := client.Get(url + step.path)
 				if err != nil {
 					t.Fatal(err)
 				}
