@@ -1,7 +1,6 @@
 package cookiesession
 
 import (
-	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -28,7 +27,8 @@ var b64url = base64.RawURLEncoding.Strict()
 // to choose an algorithm: the signature is always checked as HMAC-SHA256,
 // and a header naming anything but HS256 is refused.
 type jwtCodec struct {
-	keys   [][]byte // keys[0] signs; all are tried when verifying
+	keys   [][]byte  // keys[0] signs; all are tried when verifying
+	macs   []*macKey // keys[i] with a pool of HMAC states
 	maxAge time.Duration
 	now    func() time.Time
 }
@@ -39,10 +39,12 @@ func newJWTCodec(c *Config) (*jwtCodec, error) {
 		return nil, err
 	}
 	keys := make([][]byte, len(secrets))
+	macs := make([]*macKey, len(secrets))
 	for i, s := range secrets {
 		keys[i] = []byte(s)
+		macs[i] = newMACKey(keys[i])
 	}
-	return &jwtCodec{keys: keys, maxAge: c.MaxAge, now: c.Now}, nil
+	return &jwtCodec{keys: keys, macs: macs, maxAge: c.MaxAge, now: c.Now}, nil
 }
 
 // Encode signs v with the first key. With a max age, it adds the standard
@@ -65,17 +67,24 @@ func (c *jwtCodec) Encode(v Values) (string, error) {
 	copy(token, jwtHeaderEncoded)
 	token[len(jwtHeaderEncoded)] = '.'
 	b64url.Encode(token[len(jwtHeaderEncoded)+1:], payload)
-	sig := c.sign(token)
+	var sig [sha256.Size]byte
+	c.mac(0).sum(sig[:0], token)
 	token = append(token, '.')
-	token = b64url.AppendEncode(token, sig)
+	token = b64url.AppendEncode(token, sig[:])
 	return string(token), nil
 }
 
 // sign returns the HS256 signature of a JWS signing input with the first key.
 func (c *jwtCodec) sign(signingInput []byte) []byte {
-	mac := hmac.New(sha256.New, c.keys[0])
-	mac.Write(signingInput)
-	return mac.Sum(nil)
+	return c.mac(0).sum(nil, signingInput)
+}
+
+// mac returns keys[i] with its pool of HMAC states.
+func (c *jwtCodec) mac(i int) *macKey {
+	if i < len(c.macs) {
+		return c.macs[i]
+	}
+	return newMACKey(c.keys[i]) // a jwtCodec not made by newJWTCodec
 }
 
 // Decode verifies and parses a token. The "exp" claim is checked and
@@ -92,12 +101,13 @@ func (c *jwtCodec) Decode(value string) (Values, error) {
 	if err := checkJWTHeader(value[:dot1]); err != nil {
 		return nil, err
 	}
-	sigText := value[dot2+1:]
+	var sigText [43]byte // b64url.EncodedLen(sha256.Size)
 	var sig [sha256.Size]byte
-	if len(sigText) != b64url.EncodedLen(sha256.Size) {
+	if len(value)-dot2-1 != len(sigText) {
 		return nil, fmt.Errorf("%w: jwt signature is not a base64url HMAC-SHA256", ErrSignature)
 	}
-	if _, err := b64url.Decode(sig[:], []byte(sigText)); err != nil {
+	copy(sigText[:], value[dot2+1:])
+	if _, err := b64url.Decode(sig[:], sigText[:]); err != nil {
 		return nil, fmt.Errorf("%w: jwt signature: %v", ErrSignature, err)
 	}
 	if !c.verify(value[:dot2], sig[:]) {
@@ -119,10 +129,8 @@ func (c *jwtCodec) Decode(value string) (Values, error) {
 }
 
 func (c *jwtCodec) verify(signingInput string, sig []byte) bool {
-	for _, key := range c.keys {
-		mac := hmac.New(sha256.New, key)
-		mac.Write([]byte(signingInput))
-		if hmac.Equal(mac.Sum(nil), sig) {
+	for i := range c.keys {
+		if c.mac(i).equalString(signingInput, sig) { // hmac.Equal
 			return true
 		}
 	}
@@ -173,6 +181,11 @@ func (c *jwtCodec) checkTimes(v Values) error {
 		}
 		if float64(now.Unix()) >= exp {
 			return fmt.Errorf("%w: jwt exp %s has passed", ErrExpired, time.Unix(int64(exp), 0).UTC().Format(time.RFC3339))
+		}
+		// This server writes exp = now + MaxAge: a later exp was not
+		// made under this configuration (or MaxAge has since been cut).
+		if exp > float64(now.Add(c.maxAge+MaxClockSkew).Unix()) {
+			return fmt.Errorf("%w: jwt exp is more than MaxAge (%v) ahead of the clock", ErrNotYetValid, c.maxAge)
 		}
 	}
 	if raw, ok := v["nbf"]; ok {

@@ -3,7 +3,6 @@ package cookiesession
 import (
 	"crypto/aes"
 	"crypto/cipher"
-	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
@@ -25,15 +24,22 @@ const (
 
 // fernetKey is a 32-byte Fernet key split into its halves.
 type fernetKey struct {
-	signing    []byte // first 16 bytes
-	encryption []byte // last 16 bytes
+	signing    []byte       // first 16 bytes
+	encryption []byte       // last 16 bytes
+	mac        *macKey      // signing, with a pool of HMAC states
+	block      cipher.Block // AES-128 under encryption
 }
 
 func newFernetKey(raw []byte) (fernetKey, error) {
 	if len(raw) != 32 {
 		return fernetKey{}, fmt.Errorf("%w: a fernet key is 32 bytes, not %d", ErrInvalidSecret, len(raw))
 	}
-	return fernetKey{signing: raw[:16:16], encryption: raw[16:32:32]}, nil
+	block, err := aes.NewCipher(raw[16:32])
+	if err != nil { // unreachable: the half is 16 bytes
+		return fernetKey{}, err
+	}
+	signing := raw[:16:16]
+	return fernetKey{signing: signing, encryption: raw[16:32:32], mac: newMACKey(signing), block: block}, nil
 }
 
 // fernetSeal returns the raw (not yet base64-encoded) token for plaintext,
@@ -50,14 +56,8 @@ func fernetSeal(k fernetKey, plaintext, iv []byte, ts int64) []byte {
 	for i := len(plaintext); i < len(body); i++ {
 		body[i] = byte(padding)
 	}
-	block, err := aes.NewCipher(k.encryption)
-	if err != nil { // unreachable: the key is 16 bytes by construction
-		panic(err)
-	}
-	cipher.NewCBCEncrypter(block, iv).CryptBlocks(body, body)
-	mac := hmac.New(sha256.New, k.signing)
-	mac.Write(token)
-	return mac.Sum(token)
+	cipher.NewCBCEncrypter(k.block, iv).CryptBlocks(body, body)
+	return k.mac.sum(token, token)
 }
 
 // errFernetPadding is the padding failure of an authentic token (which only
@@ -79,14 +79,10 @@ func fernetOpen(keys []fernetKey, token []byte) (plaintext []byte, ts int64, err
 	if !ok {
 		return nil, 0, fmt.Errorf("%w: fernet token not made with any configured secret", ErrSignature)
 	}
-	ts = int64(binary.BigEndian.Uint64(token[1:9]))
+	ts = int64(min(binary.BigEndian.Uint64(token[1:9]), 1<<63-1)) // unsigned: beyond int64 is the far future
 	iv := token[9:fernetHeader]
-	body := make([]byte, len(signed)-fernetHeader)
-	block, err := aes.NewCipher(key.encryption)
-	if err != nil { // unreachable: the key is 16 bytes by construction
-		panic(err)
-	}
-	cipher.NewCBCDecrypter(block, iv).CryptBlocks(body, signed[fernetHeader:])
+	body := signed[fernetHeader:] // decrypted in place: token is the caller's own copy
+	cipher.NewCBCDecrypter(key.block, iv).CryptBlocks(body, body)
 	padding := int(body[len(body)-1])
 	if padding == 0 || padding > aes.BlockSize {
 		return nil, 0, fmt.Errorf("%w: fernet: %w", ErrMalformed, errFernetPadding)
@@ -101,9 +97,7 @@ func fernetOpen(keys []fernetKey, token []byte) (plaintext []byte, ts int64, err
 
 func fernetFindKey(keys []fernetKey, signed, sum []byte) (fernetKey, bool) {
 	for _, k := range keys {
-		mac := hmac.New(sha256.New, k.signing)
-		mac.Write(signed)
-		if hmac.Equal(mac.Sum(nil), sum) {
+		if k.mac.equal(signed, sum) { // hmac.Equal
 			return k, true
 		}
 	}

@@ -41,6 +41,34 @@ func (m *Manager) CookieName() string { return m.cfg.CookieName }
 
 type contextKey struct{}
 
+// requestState is everything the middleware keeps for one request, made in
+// one allocation: the session, the ResponseWriter wrapper, the context
+// that carries the session, and the request handed to the next handler.
+type requestState struct {
+	s   Session
+	w   responseWriter
+	ctx sessionContext
+	req http.Request
+}
+
+// sessionContext is the request's context with the session added, as
+// context.WithValue(parent, contextKey{}, s) would make it.
+type sessionContext struct {
+	context.Context
+	s *Session
+}
+
+func (c *sessionContext) Value(key any) any {
+	if _, ok := key.(contextKey); ok {
+		return c.s
+	}
+	return c.Context.Value(key)
+}
+
+func (c *sessionContext) String() string {
+	return fmt.Sprintf("%v.WithValue(cookiesession session)", c.Context)
+}
+
 // Handler returns middleware that gives every request handled by next a
 // [Session], reachable with [FromRequest].
 //
@@ -55,19 +83,34 @@ type contextKey struct{}
 // The ResponseWriter given to next keeps http.Flusher, http.Hijacker and
 // io.ReaderFrom working and implements Unwrap for http.ResponseController.
 func (m *Manager) Handler(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s := &Session{m: m, ctx: r.Context(), req: r}
-		sw := &responseWriter{ResponseWriter: w, m: m, s: s}
-		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), contextKey{}, s)))
-		if !sw.wroteHeader {
-			sw.writeCookie()
-		} else if s.Changed() {
-			s.mu.Lock()
-			s.saved = s.version
-			s.mu.Unlock()
-			m.report(s.ctx, ErrHeadersWritten, false)
-		}
-	})
+	return &middleware{m: m, next: next}
+}
+
+// middleware is the http.Handler that Manager.Handler returns.
+type middleware struct {
+	m    *Manager
+	next http.Handler
+}
+
+func (h *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	m := h.m
+	st := &requestState{}
+	s, sw := &st.s, &st.w
+	s.m, s.ctx, s.req = m, r.Context(), r
+	sw.ResponseWriter, sw.m, sw.s = w, m, s
+	st.ctx = sessionContext{Context: r.Context(), s: s}
+	// r.WithContext, inlined here, copies the request into st rather than
+	// into an allocation of its own.
+	st.req = *r.WithContext(&st.ctx)
+	h.next.ServeHTTP(sw, &st.req)
+	if !sw.wroteHeader {
+		sw.writeCookie()
+	} else if s.Changed() {
+		s.mu.Lock()
+		s.saved = s.version
+		s.mu.Unlock()
+		m.report(s.ctx, ErrHeadersWritten, false)
+	}
 }
 
 // FromRequest returns the request's session. It panics if the request did
@@ -101,33 +144,40 @@ func (m *Manager) Load(ctx context.Context, cookieValue string) *Session {
 // [MaxCookieSize] gives an error wrapping [ErrTooLarge] and no cookie; the
 // error is also reported to the configured handler or logger.
 func (m *Manager) Save(s *Session) (*http.Cookie, error) {
+	c, _, err := m.save(s)
+	return c, err
+}
+
+// save is Save, also returning the cookie as a Set-Cookie header value.
+func (m *Manager) save(s *Session) (*http.Cookie, string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.version == s.saved {
-		return nil, nil
+		return nil, "", nil
 	}
 	s.saved = s.version
 	c := m.newCookie()
 	if len(s.values) == 0 {
 		if !s.present {
-			return nil, nil
+			return nil, "", nil
 		}
 		c.MaxAge = -1 // Max-Age=0: the browser drops the cookie now
-		return c, nil
+		return c, c.String(), nil
 	}
 	value, err := m.codec.Encode(s.values)
 	if err != nil {
 		err = fmt.Errorf("cookiesession: session not saved: %w", err)
 		m.report(s.ctx, err, false)
-		return nil, err
+		return nil, "", err
 	}
 	c.Value = value
-	if n := len(c.String()); n > MaxCookieSize {
+	line := c.String()
+	if n := len(line); n > MaxCookieSize {
 		err := fmt.Errorf("%w: session not saved: its Set-Cookie line has %d bytes, the limit is %d", ErrTooLarge, n, MaxCookieSize)
 		m.report(s.ctx, err, false)
-		return nil, err
+		return nil, "", err
 	}
-	return c, nil
+	return c, line, nil
 }
 
 func (m *Manager) newCookie() *http.Cookie {

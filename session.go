@@ -85,8 +85,16 @@ func (s *Session) Lookup(key string) (any, bool) {
 // GetString returns the string stored under key, or "" if there is none or
 // the value is not a JSON string.
 func (s *Session) GetString(key string) string {
-	v, _ := s.Get(key).(string)
-	return v
+	raw, ok := s.Raw(key)
+	if !ok {
+		return ""
+	}
+	if v, ok := plainString(raw); ok {
+		return v
+	}
+	v, _ := unmarshalValue(raw)
+	str, _ := v.(string)
+	return str
 }
 
 // Raw returns the JSON text stored under key, for decoding into a type of

@@ -7,11 +7,16 @@ import (
 	"math/big"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // marshalValue renders one session value as compact JSON without HTML
 // escaping. A json.RawMessage is checked and compacted, not re-encoded.
 func marshalValue(value any) (json.RawMessage, error) {
+	if s, ok := value.(string); ok && plainKey(s) { // written as it is, quoted
+		raw := make([]byte, 0, len(s)+2)
+		return append(append(append(raw, '"'), s...), '"'), nil
+	}
 	var buf bytes.Buffer
 	if raw, ok := value.(json.RawMessage); ok {
 		if err := json.Compact(&buf, raw); err != nil {
@@ -30,6 +35,20 @@ func marshalValue(value any) (json.RawMessage, error) {
 // unmarshalValue decodes one raw value the way [Session.Get] returns it:
 // objects as map[string]any, arrays as []any, numbers as json.Number.
 func unmarshalValue(raw json.RawMessage) (any, error) {
+	if s, ok := plainString(raw); ok {
+		return s, nil
+	}
+	switch string(raw) {
+	case "true":
+		return true, nil
+	case "false":
+		return false, nil
+	case "null":
+		return nil, nil
+	}
+	if isNumber(raw) {
+		return json.Number(raw), nil
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var v any
@@ -45,6 +64,11 @@ func unmarshalValue(raw json.RawMessage) (any, error) {
 func sameJSON(a, b json.RawMessage) bool {
 	if bytes.Equal(a, b) {
 		return true
+	}
+	if _, ok := plainText(a); ok {
+		if _, ok := plainText(b); ok {
+			return false // each decodes to its bytes, and they differ
+		}
 	}
 	va, errA := unmarshalValue(a)
 	vb, errB := unmarshalValue(b)
@@ -100,6 +124,47 @@ func sameNumber(a, b json.Number) bool {
 	ra, okA := new(big.Rat).SetString(string(a))
 	rb, okB := new(big.Rat).SetString(string(b))
 	return okA && okB && ra.Cmp(rb) == 0
+}
+
+// plainString returns the string a JSON string without escapes holds,
+// which is its text between the quotes when that is valid UTF-8.
+func plainString(raw []byte) (string, bool) {
+	text, ok := plainText(raw)
+	return string(text), ok
+}
+
+// plainText returns the text between the quotes of a JSON string that
+// holds no escapes and is valid UTF-8: exactly the string it decodes to.
+func plainText(raw []byte) ([]byte, bool) {
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return nil, false
+	}
+	text := raw[1 : len(raw)-1]
+	ascii := true
+	for _, c := range text {
+		switch {
+		case c == '"' || c == '\\' || c < 0x20:
+			return nil, false
+		case c >= utf8.RuneSelf:
+			ascii = false
+		}
+	}
+	if !ascii && !utf8.Valid(text) {
+		return nil, false // encoding/json turns invalid UTF-8 into U+FFFD
+	}
+	return text, true
+}
+
+// isNumber reports whether raw is exactly one JSON number, which
+// json.Decoder.UseNumber returns as it is written.
+func isNumber(raw []byte) bool {
+	if len(raw) == 0 || (raw[0] != '-' && (raw[0] < '0' || raw[0] > '9')) {
+		return false
+	}
+	if last := raw[len(raw)-1]; last < '0' || last > '9' {
+		return false
+	}
+	return json.Valid(raw)
 }
 
 func modestExponent(n json.Number) bool {

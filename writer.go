@@ -41,8 +41,8 @@ func (w *responseWriter) writeCookie() {
 	}
 	h := w.Header()
 	h.Add("Vary", "Cookie")
-	if c, err := w.m.Save(s); err == nil && c != nil {
-		h.Add("Set-Cookie", c.String())
+	if c, line, err := w.m.save(s); err == nil && c != nil {
+		h.Add("Set-Cookie", line)
 		h.Add("Cache-Control", `no-cache="Set-Cookie"`)
 	}
 }
