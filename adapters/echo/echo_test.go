@@ -1,0 +1,248 @@
+package echosession_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/cookiesession/cookiesession"
+	echosession "github.com/cookiesession/cookiesession/adapters/echo"
+	"github.com/cookiesession/cookiesession/internal/pystr"
+	"github.com/labstack/echo/v4"
+)
+
+// errs collects what the manager reports.
+type errs struct {
+	mu   sync.Mutex
+	list []error
+}
+
+func (e *errs) handler(_ context.Context, err error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.list = append(e.list, err)
+}
+
+func (e *errs) take() []error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	l := e.list
+	e.list = nil
+	return l
+}
+
+func newManager(t *testing.T, typ cookiesession.Type, e *errs) *cookiesession.Manager {
+	t.Helper()
+	cfg := cookiesession.Config{Type: typ, SecretKey: "SESSION-SECRET"}
+	if e != nil {
+		cfg.ErrorHandler = e.handler
+	}
+	m, err := cookiesession.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// seedApp is the seed's router example written for echo.
+func seedApp(m *cookiesession.Manager) *echo.Echo {
+	e := echo.New()
+	e.HideBanner = true
+	e.Use(echosession.Middleware(m))
+	e.GET("/", func(c echo.Context) error {
+		user := echosession.Session(c).GetString("user")
+		if user == "" {
+			user = "Anonymous"
+		}
+		return c.String(http.StatusOK, "Hello "+pystr.Title(user))
+	})
+	e.GET("/login/:user", func(c echo.Context) error {
+		if err := echosession.Session(c).Set("user", c.Param("user")); err != nil {
+			return err
+		}
+		return c.String(http.StatusOK, "Done")
+	})
+	e.GET("/logout", func(c echo.Context) error {
+		echosession.Session(c).Delete("user")
+		return c.String(http.StatusOK, "Done")
+	})
+	return e
+}
+
+func get(t *testing.T, client *http.Client, url string) (*http.Response, string) {
+	t.Helper()
+	resp, err := client.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, string(body)
+}
+
+func TestSeedLoginLogout(t *testing.T) {
+	for _, typ := range []cookiesession.Type{cookiesession.Base64, cookiesession.JWT, cookiesession.Fernet} {
+		t.Run(string(typ), func(t *testing.T) {
+			e := &errs{}
+			srv := httptest.NewServer(seedApp(newManager(t, typ, e)))
+			defer srv.Close()
+			jar, _ := cookiejar.New(nil)
+			client := srv.Client()
+			client.Jar = jar
+			for _, step := range []struct{ path, want, setCookie string }{
+				{"/", "Hello Anonymous", ""},
+				{"/login/tom", "Done", "session="},
+				{"/", "Hello Tom", ""},
+				{"/logout", "Done", "Max-Age=0"},
+				{"/", "Hello Anonymous", ""},
+				{"/logout", "Done", ""},
+			} {
+				resp, body := get(t, client, srv.URL+step.path)
+				if resp.StatusCode != 200 || body != step.want {
+					t.Errorf("GET %s = %d %q, want %q", step.path, resp.StatusCode, body, step.want)
+				}
+				if sc := resp.Header.Get("Set-Cookie"); !strings.Contains(sc, step.setCookie) || (step.setCookie == "") != (sc == "") {
+					t.Errorf("GET %s: Set-Cookie %q, want one containing %q", step.path, sc, step.setCookie)
+				}
+			}
+			if l := e.take(); len(l) != 0 {
+				t.Errorf("reported %v", l)
+			}
+		})
+	}
+}
+
+// A handler that changes the session and returns an error gets the error
+// page from echo's HTTPErrorHandler, with the cookie.
+func TestErrorReturnKeepsTheCookie(t *testing.T) {
+	m := newManager(t, cookiesession.Fernet, nil)
+	e := echo.New()
+	e.Use(echosession.Middleware(m))
+	e.GET("/", func(c echo.Context) error {
+		_ = echosession.Session(c).Set("attempts", 1)
+		return echo.NewHTTPError(http.StatusForbidden, "no")
+	})
+	rec := httptest.NewRecorder()
+	e.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	cookies := (&http.Response{Header: rec.Header()}).Cookies()
+	if rec.Code != http.StatusForbidden || len(cookies) != 1 {
+		t.Fatalf("status %d, cookies %v", rec.Code, cookies)
+	}
+	if got := m.Load(context.Background(), cookies[0].Value).Get("attempts"); got == nil || got.(interface{ String() string }).String() != "1" {
+		t.Errorf("cookie holds attempts=%v", got)
+	}
+}
+
+// Each way echo sends the headers first puts the cookie in them; a change
+// after that is reported, not silently lost.
+func TestCookieBeforeEveryWayOfSending(t *testing.T) {
+	for name, send := range map[string]func(c echo.Context){
+		"WriteHeader": func(c echo.Context) { c.Response().WriteHeader(http.StatusAccepted) },
+		"Write":       func(c echo.Context) { _, _ = c.Response().Write([]byte("x")) },
+		"Flush":       func(c echo.Context) { c.Response().Flush() },
+		"NoContent":   func(c echo.Context) { _ = c.NoContent(http.StatusNoContent) },
+		"JSON":        func(c echo.Context) { _ = c.JSON(http.StatusOK, map[string]int{"a": 1}) },
+		"nothing":     func(c echo.Context) {},
+	} {
+		t.Run(name, func(t *testing.T) {
+			errs := &errs{}
+			m := newManager(t, cookiesession.JWT, errs)
+			e := echo.New()
+			e.Use(echosession.Middleware(m))
+			e.GET("/", func(c echo.Context) error {
+				_ = echosession.Session(c).Set("user", "tom")
+				send(c)
+				_ = echosession.Session(c).Set("late", true)
+				return nil
+			})
+			srv := httptest.NewServer(e)
+			defer srv.Close()
+			resp, _ := get(t, srv.Client(), srv.URL+"/")
+			c := resp.Cookies()
+			if len(c) != 1 || c[0].Name != "session" {
+				t.Fatalf("cookies %v, want the session", c)
+			}
+			s := m.Load(context.Background(), c[0].Value)
+			if s.GetString("user") != "tom" {
+				t.Errorf("cookie holds %v", s.Keys())
+			}
+			l := errs.take()
+			if name == "nothing" {
+				if len(l) != 0 || s.Get("late") != true {
+					t.Errorf("reported %v, keys %v", l, s.Keys())
+				}
+				return
+			}
+			if s.Get("late") != nil || len(l) != 1 || !errors.Is(l[0], cookiesession.ErrHeadersWritten) {
+				t.Errorf("keys %v, reported %v: want the late change reported as ErrHeadersWritten", s.Keys(), l)
+			}
+		})
+	}
+}
+
+// Middleware registered before the session's sees the final status and
+// its Before hooks run; a request that never touches its session gets no
+// cookie and no Vary.
+func TestOuterMiddlewareAndUntouchedSession(t *testing.T) {
+	m := newManager(t, cookiesession.JWT, nil)
+	e := echo.New()
+	var status int
+	var hookRan bool
+	e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			c.Response().Before(func() { hookRan = true })
+			err := next(c)
+			status = c.Response().Status
+			return err
+		}
+	})
+	e.Use(echosession.Middleware(m))
+	e.GET("/", func(c echo.Context) error { return c.String(http.StatusTeapot, "static") })
+	req := httptest.NewRequest("GET", "/", nil)
+	req.AddCookie(&http.Cookie{Name: "session", Value: "garbage"})
+	rec := httptest.NewRecorder()
+	e.ServeHTTP(rec, req)
+	if rec.Code != http.StatusTeapot || status != http.StatusTeapot || !hookRan {
+		t.Errorf("status %d, seen by outer middleware %d, Before hook ran %v", rec.Code, status, hookRan)
+	}
+	if rec.Header().Get("Set-Cookie") != "" || rec.Header().Get("Vary") != "" {
+		t.Errorf("headers %v", rec.Header())
+	}
+}
+
+func TestSessionThroughRequestIsTheSame(t *testing.T) {
+	m := newManager(t, cookiesession.Base64, nil)
+	e := echo.New()
+	e.Use(echosession.Middleware(m))
+	var same bool
+	e.GET("/", func(c echo.Context) error {
+		same = echosession.Session(c) == cookiesession.FromRequest(c.Request())
+		return c.String(http.StatusOK, echosession.Session(c).GetString("user"))
+	})
+	req := httptest.NewRequest("GET", "/", nil)
+	req.AddCookie(&http.Cookie{Name: "session", Value: "eyJ1c2VyIjoidG9tIn0="})
+	rec := httptest.NewRecorder()
+	e.ServeHTTP(rec, req)
+	if !same || rec.Body.String() != "tom" {
+		t.Errorf("same %v, body %q", same, rec.Body)
+	}
+}
+
+func TestSessionWithoutMiddlewarePanics(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Error("no panic")
+		}
+	}()
+	e := echo.New()
+	echosession.Session(e.NewContext(httptest.NewRequest("GET", "/", nil), httptest.NewRecorder()))
+}

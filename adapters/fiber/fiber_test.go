@@ -1,0 +1,338 @@
+package fibersession_test
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/cookiesession/cookiesession"
+	fibersession "github.com/cookiesession/cookiesession/adapters/fiber"
+	"github.com/cookiesession/cookiesession/internal/pystr"
+	"github.com/gofiber/fiber/v2"
+)
+
+// errs collects what the manager reports.
+type errs struct {
+	mu   sync.Mutex
+	list []error
+}
+
+func (e *errs) handler(_ context.Context, err error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.list = append(e.list, err)
+}
+
+func (e *errs) take() []error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	l := e.list
+	e.list = nil
+	return l
+}
+
+func newManager(t *testing.T, typ cookiesession.Type, e *errs) *cookiesession.Manager {
+	t.Helper()
+	cfg := cookiesession.Config{Type: typ, SecretKey: "SESSION-SECRET"}
+	if e != nil {
+		cfg.ErrorHandler = e.handler
+	}
+	m, err := cookiesession.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func newApp(m *cookiesession.Manager) *fiber.App {
+	app := fiber.New(fiber.Config{DisableStartupMessage: true})
+	app.Use(fibersession.New(m))
+	return app
+}
+
+// seedApp is the seed's router example written for fiber.
+func seedApp(m *cookiesession.Manager) *fiber.App {
+	app := newApp(m)
+	app.Get("/", func(c *fiber.Ctx) error {
+		user := fibersession.Session(c).GetString("user")
+		if user == "" {
+			user = "Anonymous"
+		}
+		return c.SendString("Hello " + pystr.Title(user))
+	})
+	app.Get("/login/:user", func(c *fiber.Ctx) error {
+		if err := fibersession.Session(c).Set("user", c.Params("user")); err != nil {
+			return err
+		}
+		return c.SendString("Done")
+	})
+	app.Get("/logout", func(c *fiber.Ctx) error {
+		fibersession.Session(c).Delete("user")
+		return c.SendString("Done")
+	})
+	return app
+}
+
+// serve runs app on a loopback listener until the test ends and returns
+// its base URL.
+func serve(t *testing.T, app *fiber.App) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- app.Listener(ln) }()
+	t.Cleanup(func() {
+		if err := app.Shutdown(); err != nil {
+			t.Error(err)
+		}
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	})
+	return "http://" + ln.Addr().String()
+}
+
+func newClient() *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar, Transport: &http.Transport{}}
+}
+
+func get(t *testing.T, client *http.Client, url string, cookies ...string) (*http.Response, string) {
+	t.Helper()
+	req, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cookies {
+		req.Header.Add("Cookie", c)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, string(body)
+}
+
+func TestSeedLoginLogout(t *testing.T) {
+	for _, typ := range []cookiesession.Type{cookiesession.Base64, cookiesession.JWT, cookiesession.Fernet} {
+		t.Run(string(typ), func(t *testing.T) {
+			e := &errs{}
+			url := serve(t, seedApp(newManager(t, typ, e)))
+			client := newClient()
+			for _, step := range []struct{ path, want, setCookie string }{
+				{"/", "Hello Anonymous", ""},
+				{"/login/tom", "Done", "session="},
+				{"/", "Hello Tom", ""},
+				{"/logout", "Done", "Max-Age=0"},
+				{"/", "Hello Anonymous", ""},
+				{"/logout", "Done", ""},
+			} {
+				resp, body := get(t, client, url+step.path)
+				if resp.StatusCode != 200 || body != step.want {
+					t.Errorf("GET %s = %d %q, want %q", step.path, resp.StatusCode, body, step.want)
+				}
+				if sc := resp.Header.Get("Set-Cookie"); !strings.Contains(sc, step.setCookie) || (step.setCookie == "") != (sc == "") {
+					t.Errorf("GET %s: Set-Cookie %q, want one containing %q", step.path, sc, step.setCookie)
+				}
+				if resp.Header.Get("Vary") != "Cookie" {
+					t.Errorf("GET %s: Vary %q", step.path, resp.Header.Get("Vary"))
+				}
+			}
+			if l := e.take(); len(l) != 0 {
+				t.Errorf("reported %v", l)
+			}
+		})
+	}
+}
+
+// The Set-Cookie line is the one the net/http middleware writes for the
+// same session, byte for byte.
+func TestSetCookieLineMatchesNetHTTP(t *testing.T) {
+	m := newManager(t, cookiesession.Base64, nil)
+	app := seedApp(m)
+	resp, err := app.Test(httptest.NewRequest("GET", "/login/tom", nil), -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	rec := httptest.NewRecorder()
+	m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = cookiesession.FromRequest(r).Set("user", "tom")
+	})).ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	got, want := resp.Header.Values("Set-Cookie"), rec.Header().Values("Set-Cookie")
+	if len(got) != 1 || len(want) != 1 || got[0] != want[0] {
+		t.Errorf("fiber: %q\nnet/http: %q", got, want)
+	}
+	if g, w := resp.Header.Get("Cache-Control"), rec.Header().Get("Cache-Control"); g != w {
+		t.Errorf("Cache-Control: fiber %q, net/http %q", g, w)
+	}
+}
+
+// A handler that changes the session and returns an error gets fiber's
+// error response, with the cookie.
+func TestErrorReturnKeepsTheCookie(t *testing.T) {
+	m := newManager(t, cookiesession.Fernet, nil)
+	app := newApp(m)
+	app.Get("/", func(c *fiber.Ctx) error {
+		_ = fibersession.Session(c).Set("attempts", 1)
+		return fiber.NewError(fiber.StatusForbidden, "no")
+	})
+	url := serve(t, app)
+	resp, body := get(t, newClient(), url+"/")
+	c := resp.Cookies()
+	if resp.StatusCode != fiber.StatusForbidden || body != "no" || len(c) != 1 {
+		t.Fatalf("%d %q, cookies %v", resp.StatusCode, body, c)
+	}
+	if n, err := cookiesession.Get[int](m.Load(context.Background(), c[0].Value), "attempts"); err != nil || n != 1 {
+		t.Errorf("attempts = %v, %v", n, err)
+	}
+}
+
+// A streaming handler gets the cookie for what it changed before
+// returning; what the stream writer changes later is not saved (documented
+// in the package doc).
+func TestStreamingHandler(t *testing.T) {
+	for _, how := range []string{"SetBodyStreamWriter", "SendStream"} {
+		t.Run(how, func(t *testing.T) {
+			e := &errs{}
+			m := newManager(t, cookiesession.JWT, e)
+			app := newApp(m)
+			app.Get("/", func(c *fiber.Ctx) error {
+				s := fibersession.Session(c)
+				_ = s.Set("user", "tom")
+				if how == "SendStream" {
+					return c.SendStream(strings.NewReader("streamed"))
+				}
+				c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
+					for _, chunk := range []string{"chunk1 ", "chunk2"} {
+						_, _ = w.WriteString(chunk)
+						_ = w.Flush()
+					}
+					_ = s.Set("late", true) // after the headers: lost
+				})
+				return nil
+			})
+			url := serve(t, app)
+			resp, body := get(t, newClient(), url+"/")
+			want := "chunk1 chunk2"
+			if how == "SendStream" {
+				want = "streamed"
+			}
+			c := resp.Cookies()
+			if body != want || len(c) != 1 {
+				t.Fatalf("body %q, cookies %v", body, c)
+			}
+			s := m.Load(context.Background(), c[0].Value)
+			if s.GetString("user") != "tom" || s.Get("late") != nil {
+				t.Errorf("cookie holds %v", s.Keys())
+			}
+			if l := e.take(); len(l) != 0 {
+				t.Errorf("reported %v", l)
+			}
+		})
+	}
+}
+
+// Several cookies of the session's name: the first that decodes wins, as
+// with the net/http middleware; if none decodes, the first one's error is
+// reported and the session is empty.
+func TestSeveralCookiesOfTheName(t *testing.T) {
+	e := &errs{}
+	m := newManager(t, cookiesession.JWT, e)
+	good, err := m.Codec().Encode(cookiesession.Values{"user": []byte(`"tom"`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := serve(t, seedApp(m))
+	client := &http.Client{}
+	_, body := get(t, client, url+"/", "session=planted; session="+good)
+	if body != "Hello Tom" {
+		t.Errorf("planted cookie first: %q", body)
+	}
+	if l := e.take(); len(l) != 0 {
+		t.Errorf("reported %v", l)
+	}
+	_, body = get(t, client, url+"/", "session=planted; session=also.bad.one")
+	if body != "Hello Anonymous" {
+		t.Errorf("two bad cookies: %q", body)
+	}
+	if l := e.take(); len(l) != 1 || !errors.Is(l[0], cookiesession.ErrMalformed) {
+		t.Errorf("reported %v, want one ErrMalformed", l)
+	}
+}
+
+// A request that never touches its session gets no cookie and no Vary,
+// even with a bad cookie, which is then never decoded.
+func TestUntouchedSessionWritesNothing(t *testing.T) {
+	e := &errs{}
+	app := newApp(newManager(t, cookiesession.JWT, e))
+	app.Get("/", func(c *fiber.Ctx) error { return c.SendString("static") })
+	req := httptest.NewRequest("GET", "/", nil)
+	req.Header.Set("Cookie", "session=garbage")
+	resp, err := app.Test(req, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Header.Get("Set-Cookie") != "" || resp.Header.Get("Vary") != "" {
+		t.Errorf("headers %v", resp.Header)
+	}
+	if l := e.take(); len(l) != 0 {
+		t.Errorf("reported %v", l)
+	}
+}
+
+// A session too large for a cookie is not sent and ErrTooLarge is reported;
+// the response itself goes through.
+func TestTooLargeSession(t *testing.T) {
+	e := &errs{}
+	app := newApp(newManager(t, cookiesession.Base64, e))
+	app.Get("/", func(c *fiber.Ctx) error {
+		_ = fibersession.Session(c).Set("blob", strings.Repeat("x", 5000))
+		return c.SendString("ok")
+	})
+	resp, err := app.Test(httptest.NewRequest("GET", "/", nil), -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Set-Cookie") != "" {
+		t.Errorf("%d, Set-Cookie %q", resp.StatusCode, resp.Header.Get("Set-Cookie"))
+	}
+	if l := e.take(); len(l) != 1 || !errors.Is(l[0], cookiesession.ErrTooLarge) {
+		t.Errorf("reported %v, want one ErrTooLarge", l)
+	}
+}
+
+func TestSessionWithoutMiddlewarePanics(t *testing.T) {
+	app := fiber.New(fiber.Config{DisableStartupMessage: true})
+	var panicked bool
+	app.Get("/", func(c *fiber.Ctx) error {
+		defer func() { panicked = recover() != nil }()
+		fibersession.Session(c)
+		return nil
+	})
+	resp, err := app.Test(httptest.NewRequest("GET", "/", nil), -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if !panicked {
+		t.Error("no panic")
+	}
+}

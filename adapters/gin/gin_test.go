@@ -1,0 +1,248 @@
+package ginsession_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/cookiesession/cookiesession"
+	ginsession "github.com/cookiesession/cookiesession/adapters/gin"
+	"github.com/cookiesession/cookiesession/internal/pystr"
+	"github.com/gin-gonic/gin"
+)
+
+func init() { gin.SetMode(gin.TestMode) }
+
+// errs collects what the manager reports.
+type errs struct {
+	mu   sync.Mutex
+	list []error
+}
+
+func (e *errs) handler(_ context.Context, err error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.list = append(e.list, err)
+}
+
+func (e *errs) take() []error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	l := e.list
+	e.list = nil
+	return l
+}
+
+func newManager(t *testing.T, typ cookiesession.Type, e *errs) *cookiesession.Manager {
+	t.Helper()
+	cfg := cookiesession.Config{Type: typ, SecretKey: "SESSION-SECRET"}
+	if e != nil {
+		cfg.ErrorHandler = e.handler
+	}
+	m, err := cookiesession.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// seedApp is the seed's router example written for gin.
+func seedApp(m *cookiesession.Manager) *gin.Engine {
+	r := gin.New()
+	r.Use(ginsession.Middleware(m))
+	r.GET("/", func(c *gin.Context) {
+		user := ginsession.Session(c).GetString("user")
+		if user == "" {
+			user = "Anonymous"
+		}
+		c.String(http.StatusOK, "Hello %s", pystr.Title(user))
+	})
+	r.GET("/login/:user", func(c *gin.Context) {
+		if err := ginsession.Session(c).Set("user", c.Param("user")); err != nil {
+			c.String(http.StatusInternalServerError, err.Error())
+			return
+		}
+		c.String(http.StatusOK, "Done")
+	})
+	r.GET("/logout", func(c *gin.Context) {
+		ginsession.Session(c).Delete("user")
+		c.String(http.StatusOK, "Done")
+	})
+	return r
+}
+
+func get(t *testing.T, client *http.Client, url string) (*http.Response, string) {
+	t.Helper()
+	resp, err := client.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, string(body)
+}
+
+func TestSeedLoginLogout(t *testing.T) {
+	for _, typ := range []cookiesession.Type{cookiesession.Base64, cookiesession.JWT, cookiesession.Fernet} {
+		t.Run(string(typ), func(t *testing.T) {
+			e := &errs{}
+			srv := httptest.NewServer(seedApp(newManager(t, typ, e)))
+			defer srv.Close()
+			jar, _ := cookiejar.New(nil)
+			client := srv.Client()
+			client.Jar = jar
+			for _, step := range []struct{ path, want, setCookie string }{
+				{"/", "Hello Anonymous", ""},
+				{"/login/tom", "Done", "session="},
+				{"/", "Hello Tom", ""},
+				{"/logout", "Done", "Max-Age=0"},
+				{"/", "Hello Anonymous", ""},
+				{"/logout", "Done", ""},
+			} {
+				resp, body := get(t, client, srv.URL+step.path)
+				if resp.StatusCode != 200 || body != step.want {
+					t.Errorf("GET %s = %d %q, want %q", step.path, resp.StatusCode, body, step.want)
+				}
+				if sc := resp.Header.Get("Set-Cookie"); !strings.Contains(sc, step.setCookie) || (step.setCookie == "") != (sc == "") {
+					t.Errorf("GET %s: Set-Cookie %q, want one containing %q", step.path, sc, step.setCookie)
+				}
+			}
+			if l := e.take(); len(l) != 0 {
+				t.Errorf("reported %v", l)
+			}
+		})
+	}
+}
+
+// gin's c.Status only records the status: the session may change after it,
+// and the cookie still goes out with the headers.
+func TestStatusBeforeSetKeepsTheCookie(t *testing.T) {
+	e := &errs{}
+	m := newManager(t, cookiesession.JWT, e)
+	r := gin.New()
+	r.Use(ginsession.Middleware(m))
+	r.GET("/", func(c *gin.Context) {
+		c.Status(http.StatusCreated)
+		_ = ginsession.Session(c).Set("user", "tom")
+		c.String(http.StatusCreated, "made")
+	})
+	rec := httptest.NewRecorder()
+	r.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	if rec.Code != http.StatusCreated || !strings.HasPrefix(rec.Header().Get("Set-Cookie"), "session=") {
+		t.Errorf("status %d, Set-Cookie %q", rec.Code, rec.Header().Get("Set-Cookie"))
+	}
+	if l := e.take(); len(l) != 0 {
+		t.Errorf("reported %v", l)
+	}
+}
+
+// Each way gin sends the headers first puts the cookie in them; a change
+// after that is reported, not silently lost.
+func TestCookieBeforeEveryWayOfSending(t *testing.T) {
+	for name, send := range map[string]func(c *gin.Context){
+		"Write":           func(c *gin.Context) { _, _ = c.Writer.Write([]byte("x")) },
+		"WriteString":     func(c *gin.Context) { _, _ = c.Writer.WriteString("x") },
+		"WriteHeaderNow":  func(c *gin.Context) { c.Writer.WriteHeaderNow() },
+		"Flush":           func(c *gin.Context) { c.Writer.Flush() },
+		"AbortWithStatus": func(c *gin.Context) { c.AbortWithStatus(http.StatusTeapot) },
+		"SSEvent":         func(c *gin.Context) { c.SSEvent("message", "hi"); c.Writer.Flush() },
+		"nothing":         func(c *gin.Context) {},
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := &errs{}
+			m := newManager(t, cookiesession.Fernet, e)
+			r := gin.New()
+			r.Use(ginsession.Middleware(m))
+			r.GET("/", func(c *gin.Context) {
+				_ = ginsession.Session(c).Set("user", "tom")
+				send(c)
+				_ = ginsession.Session(c).Set("late", true)
+			})
+			srv := httptest.NewServer(r)
+			defer srv.Close()
+			resp, _ := get(t, srv.Client(), srv.URL+"/")
+			c := resp.Cookies()
+			if len(c) != 1 || c[0].Name != "session" {
+				t.Fatalf("cookies %v, want the session", c)
+			}
+			s := m.Load(context.Background(), c[0].Value)
+			if s.GetString("user") != "tom" {
+				t.Errorf("cookie holds %v", s.Keys())
+			}
+			l := e.take()
+			if name == "nothing" {
+				// Nothing was sent before the handler returned: both changes are saved.
+				if len(l) != 0 || s.Get("late") != true {
+					t.Errorf("reported %v, keys %v", l, s.Keys())
+				}
+				return
+			}
+			if s.Get("late") != nil || len(l) != 1 || !errors.Is(l[0], cookiesession.ErrHeadersWritten) {
+				t.Errorf("keys %v, reported %v: want the late change reported as ErrHeadersWritten", s.Keys(), l)
+			}
+		})
+	}
+}
+
+// A request that never touches its session gets no cookie and no Vary.
+func TestUntouchedSessionWritesNothing(t *testing.T) {
+	m := newManager(t, cookiesession.JWT, nil)
+	r := gin.New()
+	r.Use(ginsession.Middleware(m))
+	r.GET("/", func(c *gin.Context) { c.String(http.StatusOK, "static") })
+	req := httptest.NewRequest("GET", "/", nil)
+	req.AddCookie(&http.Cookie{Name: "session", Value: "garbage"})
+	rec := httptest.NewRecorder()
+	r.ServeHTTP(rec, req)
+	if rec.Header().Get("Set-Cookie") != "" || rec.Header().Get("Vary") != "" || rec.Body.String() != "static" {
+		t.Errorf("headers %v body %q", rec.Header(), rec.Body)
+	}
+}
+
+// The session is the same object through gin's context and through the
+// request's context, and a forged cookie gives an empty session with the
+// reason in Err.
+func TestSessionThroughRequestAndForgedCookie(t *testing.T) {
+	e := &errs{}
+	m := newManager(t, cookiesession.JWT, e)
+	r := gin.New()
+	r.Use(ginsession.Middleware(m))
+	var same bool
+	var err error
+	r.GET("/", func(c *gin.Context) {
+		s := ginsession.Session(c)
+		same = s == cookiesession.FromRequest(c.Request)
+		err = s.Err()
+		c.String(http.StatusOK, "%d", s.Len())
+	})
+	req := httptest.NewRequest("GET", "/", nil)
+	req.AddCookie(&http.Cookie{Name: "session", Value: "eyJhbGciOiJub25lIn0.eyJ1c2VyIjoiYWRtaW4ifQ."})
+	rec := httptest.NewRecorder()
+	r.ServeHTTP(rec, req)
+	if !same || rec.Body.String() != "0" || err == nil {
+		t.Errorf("same %v, body %q, Err %v", same, rec.Body, err)
+	}
+	if l := e.take(); len(l) != 1 || !errors.Is(l[0], cookiesession.ErrAlgorithm) && !errors.Is(l[0], cookiesession.ErrMalformed) {
+		t.Errorf("reported %v", l)
+	}
+}
+
+func TestSessionWithoutMiddlewarePanics(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Error("no panic")
+		}
+	}()
+	c, _ := gin.CreateTestContext(httptest.NewRecorder())
+	c.Request = httptest.NewRequest("GET", "/", nil)
+	ginsession.Session(c)
+}
