@@ -21,6 +21,19 @@
 //	s.Set("user", "tom")
 //	user := s.GetString("user")
 //
+// [Get] decodes a value into any type, structs included:
+//
+//	cart, err := cookiesession.Get[Cart](s, "cart")
+//
+// # Other frameworks
+//
+// chi and other routers that take net/http middleware use [Manager.Handler]
+// as it is. For gin, echo and fiber, the modules
+// github.com/cookiesession/cookiesession/adapters/gin, .../adapters/echo
+// and .../adapters/fiber give each framework's middleware and a getter from
+// its context; any other framework can bind [Manager.Load] and
+// [Manager.Save].
+//
 // # Session types and what they protect
 //
 // A session cookie is input the client controls. The three types differ in
