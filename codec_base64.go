@@ -26,5 +26,8 @@ func (base64Codec) Decode(value string) (Values, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: base64: %v", ErrMalformed, err)
 	}
+	if base64.URLEncoding.EncodedLen(len(payload)) != len(value) { // Go's decoder skips CR and LF
+		return nil, fmt.Errorf("%w: base64: line breaks in the value", ErrMalformed)
+	}
 	return unmarshalValues(payload)
 }

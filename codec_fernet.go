@@ -84,6 +84,9 @@ func (c *fernetCodec) Decode(value string) (Values, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: fernet base64: %v", ErrMalformed, err)
 	}
+	if b64fernet.EncodedLen(len(token)) != len(value) { // Go's decoder skips CR and LF
+		return nil, fmt.Errorf("%w: fernet base64: line breaks in the token", ErrMalformed)
+	}
 	plaintext, ts, err := fernetOpen(c.keys, token)
 	if err != nil {
 		return nil, err

@@ -22,7 +22,8 @@ var (
 	// one whose jwt "exp" claim has passed.
 	ErrExpired = errors.New("cookiesession: cookie expired")
 	// ErrNotYetValid: an authentic cookie dated in the future beyond the
-	// allowed clock skew (fernet timestamp, jwt "nbf").
+	// allowed clock skew (fernet timestamp, jwt "nbf", or a jwt "exp"
+	// further ahead than MaxAge).
 	ErrNotYetValid = errors.New("cookiesession: cookie not valid yet")
 	// ErrTooLarge: a cookie value longer than [MaxCookieSize]. On the way
 	// in it is refused before any decoding; on the way out the new cookie
