@@ -58,7 +58,13 @@ func newBrowser(t *testing.T) context.Context {
 	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancel(); cancelAlloc() })
+	t.Cleanup(func() {
+		// Close the browser through the protocol first, so that it ends its
+		// own child processes, rather than only killing the main one.
+		_ = chromedp.Cancel(ctx)
+		cancel()
+		cancelAlloc()
+	})
 	// Start the browser now, without a deadline: the browser lives as long
 	// as the context of its first action.
 	if err := chromedp.Do(ctx); err != nil {
