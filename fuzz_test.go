@@ -433,7 +433,7 @@ func FuzzForgeJWT(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data, ops []byte) {
 		token, err := c.Encode(sessionValues(data))
 		if err != nil {
-			t.Skip("values the encoder refuses")
+			t.Fatalf("encoding %q: %v", data, err)
 		}
 		forged := mutate(token, ops, raw, func(b []byte) string { return string(b) }, ".")
 		v, err := c.Decode(forged)
@@ -474,7 +474,7 @@ func FuzzForgeFernet(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data, ops []byte) {
 		token, err := c.Encode(sessionValues(data))
 		if err != nil {
-			t.Skip("values the encoder refuses")
+			t.Fatalf("encoding %q: %v", data, err)
 		}
 		// A fernet token has no text segments: "swap segments" swaps
 		// single characters of it.

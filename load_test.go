@@ -185,8 +185,13 @@ func runLoad(t *testing.T, lc loadConfig) loadResult {
 			client := &http.Client{Transport: transport, Jar: jar, Timeout: 30 * time.Second}
 			sawNew := false
 			for i := 1; i <= lc.increments; i++ {
-				if i == lc.increments {
-					<-rotated // every client writes at least once after the rotation
+				if i == lc.increments { // every client writes at least once after the rotation
+					select {
+					case <-rotated:
+					case <-time.After(2 * time.Minute):
+						fail(id, "no key rotation: other clients stopped short of half the increments")
+						return
+					}
 				}
 				path := "/incr"
 				if i%10 == 0 {
