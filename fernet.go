@@ -66,7 +66,8 @@ var errFernetPadding = errors.New("bad padding")
 
 // fernetOpen authenticates a raw token with each key in turn and returns
 // its plaintext and timestamp. It checks the structure and the MAC; the
-// caller judges the timestamp.
+// caller judges the timestamp. The ciphertext is decrypted in place: the
+// plaintext is a slice of token, whose contents are overwritten.
 func fernetOpen(keys []fernetKey, token []byte) (plaintext []byte, ts int64, err error) {
 	if len(token) < fernetOverhead+aes.BlockSize || (len(token)-fernetOverhead)%aes.BlockSize != 0 {
 		return nil, 0, fmt.Errorf("%w: fernet token of %d bytes", ErrMalformed, len(token))
