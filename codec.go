@@ -113,7 +113,7 @@ func appendValues(dst []byte, v Values) ([]byte, bool) {
 	keys := make([]string, 0, len(v))
 	n := 2
 	for k, raw := range v {
-		if !plainKey(k) || !json.Valid(raw) {
+		if !plainKey(k) || !validValue(raw) {
 			return nil, false
 		}
 		keys = append(keys, k)
@@ -132,7 +132,7 @@ func appendValues(dst []byte, v Values) ([]byte, bool) {
 		dst = append(dst, k...)
 		dst = append(dst, '"', ':')
 		raw := v[k]
-		if bytes.ContainsAny(raw, " \t\r\n") {
+		if hasSpace(raw) {
 			buf := bytes.NewBuffer(dst)
 			if json.Compact(buf, raw) != nil { // unreachable: raw is valid
 				return nil, false
@@ -143,6 +143,76 @@ func appendValues(dst []byte, v Values) ([]byte, bool) {
 		}
 	}
 	return append(dst, '}'), true
+}
+
+// validValue reports whether raw is one valid JSON value, answering
+// plain strings and numbers without a run of encoding/json's scanner. It
+// may say false of a valid value (with whitespace around it, say), never
+// true of an invalid one.
+func validValue(raw []byte) bool {
+	if len(raw) > 0 {
+		switch c := raw[0]; {
+		case c == '"':
+			if plainJSONString(raw) {
+				return true
+			}
+		case c == '-' || '0' <= c && c <= '9':
+			return isJSONNumber(raw)
+		}
+	}
+	return json.Valid(raw)
+}
+
+// plainJSONString reports whether raw is a JSON string without escapes:
+// quotes around bytes that are neither '"', '\\' nor control characters.
+func plainJSONString(raw []byte) bool {
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return false
+	}
+	for _, c := range raw[1 : len(raw)-1] {
+		if c == '"' || c == '\\' || c < 0x20 {
+			return false
+		}
+	}
+	return true
+}
+
+// isJSONNumber reports whether raw is exactly one JSON number:
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func isJSONNumber(raw []byte) bool {
+	i := 0
+	digits := func() bool {
+		start := i
+		for i < len(raw) && '0' <= raw[i] && raw[i] <= '9' {
+			i++
+		}
+		return i > start
+	}
+	if i < len(raw) && raw[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(raw) && raw[i] == '0':
+		i++
+	case !digits():
+		return false
+	}
+	if i < len(raw) && raw[i] == '.' {
+		i++
+		if !digits() {
+			return false
+		}
+	}
+	if i < len(raw) && (raw[i] == 'e' || raw[i] == 'E') {
+		i++
+		if i < len(raw) && (raw[i] == '+' || raw[i] == '-') {
+			i++
+		}
+		if !digits() {
+			return false
+		}
+	}
+	return i == len(raw)
 }
 
 // plainKey reports whether encoding/json writes k as it is between quotes
@@ -162,7 +232,7 @@ func plainKey(k string) bool {
 // The values it returns share the payload's memory: the caller must not
 // change payload afterwards.
 func unmarshalValues(payload []byte) (Values, error) {
-	trimmed := bytes.TrimLeft(payload, " \t\r\n")
+	trimmed := payload[skipSpace(payload, 0):]
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return nil, fmt.Errorf("%w: payload is not a JSON object", ErrMalformed)
 	}
@@ -223,6 +293,16 @@ func unquote(quoted []byte) string {
 		return string(quoted)
 	}
 	return s
+}
+
+// hasSpace reports whether raw holds a byte of JSON whitespace.
+func hasSpace(raw []byte) bool {
+	for _, c := range raw {
+		if c == ' ' || c == '\t' || c == '\r' || c == '\n' {
+			return true
+		}
+	}
+	return false
 }
 
 func skipSpace(data []byte, i int) int {

@@ -169,3 +169,38 @@ func TestMarshalValueMatchesEncoder(t *testing.T) {
 		}
 	}
 }
+
+var numberSamples = []string{
+	"0", "-0", "1", "-1", "12345", "01", "-", "+1", "1.", ".5", "1.5", "1e5", "1E+5", "1e-5", "1e",
+	"1e+", "-0.0e-0", "1.5e07", "9007199254740993", "1x", "1 ", " 1", "--1", "0.1.2", "1e5.5", "",
+}
+
+func TestValidValueNeverAcceptsInvalidJSON(t *testing.T) {
+	samples := append(append(numberSamples, valueSamples...), `"a"b"`, "\"\x01\"", `"\"`, `"`, `"\x"`, `{`, `[1,]`)
+	for _, s := range samples {
+		checkValidValue(t, []byte(s))
+	}
+}
+
+func FuzzValidValue(f *testing.F) {
+	for _, s := range append(numberSamples, valueSamples...) {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) { checkValidValue(t, raw) })
+}
+
+func checkValidValue(t *testing.T, raw []byte) {
+	t.Helper()
+	valid := json.Valid(raw)
+	if validValue(raw) && !valid {
+		t.Errorf("validValue(%q) = true, json.Valid = false", raw)
+	}
+	if isJSONNumber(raw) {
+		v, err := unmarshalValueReference(raw)
+		if n, ok := v.(json.Number); err != nil || !ok || string(n) != string(raw) {
+			t.Errorf("isJSONNumber(%q) = true, but it decodes to %#v (%v)", raw, v, err)
+		}
+	} else if valid && len(bytes.TrimSpace(raw)) == len(raw) && (raw[0] == '-' || raw[0] >= '0' && raw[0] <= '9') {
+		t.Errorf("isJSONNumber(%q) = false for a valid number", raw)
+	}
+}

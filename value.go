@@ -46,7 +46,7 @@ func unmarshalValue(raw json.RawMessage) (any, error) {
 	case "null":
 		return nil, nil
 	}
-	if isNumber(raw) {
+	if isJSONNumber(raw) {
 		return json.Number(raw), nil
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -153,18 +153,6 @@ func plainText(raw []byte) ([]byte, bool) {
 		return nil, false // encoding/json turns invalid UTF-8 into U+FFFD
 	}
 	return text, true
-}
-
-// isNumber reports whether raw is exactly one JSON number, which
-// json.Decoder.UseNumber returns as it is written.
-func isNumber(raw []byte) bool {
-	if len(raw) == 0 || (raw[0] != '-' && (raw[0] < '0' || raw[0] > '9')) {
-		return false
-	}
-	if last := raw[len(raw)-1]; last < '0' || last > '9' {
-		return false
-	}
-	return json.Valid(raw)
 }
 
 func modestExponent(n json.Number) bool {
