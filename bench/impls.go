@@ -10,6 +10,7 @@
 package bench
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -54,11 +55,14 @@ type Impl struct {
 	Handler func(scenario string) http.Handler
 	// seed is a handler that stores the fixture values and saves them.
 	seed http.Handler
+	// noSession: bare and context-only, which keep no session.
+	noSession bool
 }
 
 // Impls lists the implementations in report order.
 var Impls = []Impl{
 	bareImpl(),
+	contextOnlyImpl(),
 	csImpl("base64", cookiesession.Config{Type: cookiesession.Base64, MaxAge: MaxAge}),
 	csImpl("jwt", cookiesession.Config{Type: cookiesession.JWT, SecretKey: JWTSecret, MaxAge: MaxAge}),
 	csImpl("fernet", cookiesession.Config{Type: cookiesession.Fernet, SecretKey: FernetSecret, MaxAge: MaxAge}),
@@ -92,9 +96,29 @@ func check(w http.ResponseWriter, user string) {
 func bareImpl() Impl {
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(body) })
 	return Impl{
-		Name:    "bare",
-		Handler: func(string) http.Handler { return h },
-		seed:    h,
+		Name:      "bare",
+		Handler:   func(string) http.Handler { return h },
+		seed:      h,
+		noSession: true,
+	}
+}
+
+type ctxKey struct{}
+
+// contextOnlyImpl is the least any net/http middleware that hands the
+// handler a value through the request's context pays: context.WithValue
+// and r.WithContext, a copy of the *http.Request. It is the reference for
+// the untouched scenario.
+func contextOnlyImpl() Impl {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, w))
+		w.Write(body)
+	})
+	return Impl{
+		Name:      "context-only",
+		Handler:   func(string) http.Handler { return h },
+		seed:      h,
+		noSession: true,
 	}
 }
 
@@ -222,7 +246,7 @@ func (im Impl) Check() error {
 			return fmt.Errorf("%s/%s: status %d, body %q", im.Name, sc, res.StatusCode, got)
 		}
 		setCookie := strings.Join(res.Header.Values("Set-Cookie"), "\n")
-		if wantCookie := sc == Write && im.Name != "bare"; wantCookie != strings.Contains(setCookie, CookieName+"=") {
+		if wantCookie := sc == Write && !im.noSession; wantCookie != strings.Contains(setCookie, CookieName+"=") {
 			return fmt.Errorf("%s/%s: Set-Cookie %q", im.Name, sc, setCookie)
 		}
 	}

@@ -257,6 +257,17 @@ func printTargets(res map[string]result) {
 		return "MISSED"
 	}
 	get := func(name string) (result, bool) { r, ok := res[name]; return r, ok }
+	if g, ok1 := get("Request/gorilla-hash/untouched"); ok1 {
+		if b, ok2 := get("Request/bare/untouched"); ok2 {
+			// gorilla has no middleware: its untouched handler is bare's.
+			fmt.Printf("noise gauge: gorilla-hash untouched runs the same code as bare: %.3f× bare\n", g.ns/b.ns)
+		}
+	}
+	if c, ok1 := get("Request/context-only/untouched"); ok1 {
+		if b, ok2 := get("Request/bare/untouched"); ok2 {
+			fmt.Printf("reference: context-only untouched (WithValue + WithContext, nothing else): %.3f× bare, %+.0f allocs\n", c.ns/b.ns, c.allocs-b.allocs)
+		}
+	}
 	for _, cs := range []string{"base64", "jwt", "fernet"} {
 		r, ok1 := get("Request/" + cs + "/untouched")
 		b, ok2 := get("Request/bare/untouched")
@@ -339,16 +350,21 @@ func runLoad(d time.Duration, rounds, conns int, scenario string) {
 	if err != nil {
 		log.Fatal(err)
 	}
-	rates := map[string][]float64{}
+	rates, cpus := map[string][]float64{}, map[string][]float64{}
 	for round := 0; round < rounds; round++ {
 		for _, im := range bench.Impls {
-			rps := loadOnce(self, wrk, im.Name, scenario, d, conns)
-			fmt.Fprintf(os.Stderr, "load round %d %-20s %10.0f req/s\n", round+1, im.Name, rps)
+			rps, cpu := loadOnce(self, wrk, im.Name, scenario, d, conns)
+			fmt.Fprintf(os.Stderr, "load round %d %-20s %10.0f req/s %8.2f µs server CPU/req\n", round+1, im.Name, rps, cpu)
 			rates[im.Name] = append(rates[im.Name], rps)
+			cpus[im.Name] = append(cpus[im.Name], cpu)
 		}
 	}
+	// The server's CPU time per request (user + system, from its rusage) is
+	// less sensitive than req/s to whatever else the machine is running;
+	// "bare/impl CPU" is the throughput ratio the CPU cost alone implies.
 	bare := median(append([]float64(nil), rates["bare"]...))
-	fmt.Printf("%-20s %12s %9s   %s\n", "impl", "req/s", "× bare", "runs")
+	bareCPU := median(append([]float64(nil), cpus["bare"]...))
+	fmt.Printf("%-20s %12s %9s %14s %14s   %s\n", "impl", "req/s", "× bare", "CPU µs/req", "bare/impl CPU", "req/s of each run")
 	for _, im := range bench.Impls {
 		r := rates[im.Name]
 		runs := make([]string, len(r))
@@ -356,13 +372,14 @@ func runLoad(d time.Duration, rounds, conns int, scenario string) {
 			runs[i] = strconv.FormatFloat(v, 'f', 0, 64)
 		}
 		m := median(append([]float64(nil), r...))
-		fmt.Printf("%-20s %12.0f %9.3f   %s\n", im.Name, m, m/bare, strings.Join(runs, " "))
+		c := median(append([]float64(nil), cpus[im.Name]...))
+		fmt.Printf("%-20s %12.0f %9.3f %14.2f %14.3f   %s\n", im.Name, m, m/bare, c, bareCPU/c, strings.Join(runs, " "))
 	}
 }
 
 // loadOnce starts a server for one implementation and measures its
-// requests per second over d.
-func loadOnce(self, wrk, name, scenario string, d time.Duration, conns int) float64 {
+// requests per second over d, and the server's CPU time per request in µs.
+func loadOnce(self, wrk, name, scenario string, d time.Duration, conns int) (rps, cpuPerReq float64) {
 	cmd := exec.Command(self, "-serve", name, "-load-scenario", scenario)
 	stdin, _ := cmd.StdinPipe()
 	stdout, _ := cmd.StdoutPipe()
@@ -370,9 +387,13 @@ func loadOnce(self, wrk, name, scenario string, d time.Duration, conns int) floa
 	if err := cmd.Start(); err != nil {
 		log.Fatal(err)
 	}
+	var requests float64
 	defer func() {
 		stdin.Close()
 		cmd.Wait()
+		if st := cmd.ProcessState; st != nil && requests > 0 {
+			cpuPerReq = float64((st.UserTime()+st.SystemTime())/time.Nanosecond) / 1e3 / requests
+		}
 	}()
 	line, err := bufio.NewReader(stdout).ReadString('\n')
 	if err != nil {
@@ -398,16 +419,20 @@ func loadOnce(self, wrk, name, scenario string, d time.Duration, conns int) floa
 		if m == nil {
 			log.Fatalf("wrk output: %s", out.Bytes())
 		}
-		rps, _ := strconv.ParseFloat(string(m[1]), 64)
-		return rps
+		rps, _ = strconv.ParseFloat(string(m[1]), 64)
+		if m := regexp.MustCompile(`(?m)^\s*(\d+) requests in`).FindSubmatch(out.Bytes()); m != nil {
+			requests, _ = strconv.ParseFloat(string(m[1]), 64)
+		}
+		return rps, 0
 	}
-	return goClient(url, cookie, d, conns)
+	rps, requests = goClient(url, cookie, d, conns)
+	return rps, 0
 }
 
 // goClient is the load generator without wrk: conns goroutines, each with
 // a keep-alive connection, sending GETs until d has passed (and at most
 // ten million requests in all).
-func goClient(url, cookie string, d time.Duration, conns int) float64 {
+func goClient(url, cookie string, d time.Duration, conns int) (rps, requests float64) {
 	tr := &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: 2 * time.Second}
@@ -442,5 +467,5 @@ func goClient(url, cookie string, d time.Duration, conns int) float64 {
 	if failed.Load() > 0 {
 		log.Fatalf("%d requests failed", failed.Load())
 	}
-	return float64(n.Load()) / time.Since(start).Seconds()
+	return float64(n.Load()) / time.Since(start).Seconds(), float64(n.Load())
 }
