@@ -61,6 +61,17 @@ func fernetKeyFromSecret(secret string) (fernetKey, error) {
 	return newFernetKey([]byte(secret + strings.Repeat("=", 32-len(secret))))
 }
 
+// fernetPublicKeyBytes returns how many of the 16 encryption-key bytes
+// that fernetKeyFromSecret makes from secret are '=' padding, known to
+// everyone: 16 for a secret of up to 16 characters (anyone can decrypt the
+// cookies, though not forge them), none for 32 characters or a standard key.
+func fernetPublicKeyBytes(secret string) int {
+	if len(secret) >= 32 {
+		return 0
+	}
+	return min(16, 32-len(secret))
+}
+
 func (c *fernetCodec) Encode(v Values) (string, error) {
 	payload, err := marshalValues(v)
 	if err != nil {

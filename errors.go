@@ -38,6 +38,14 @@ var (
 	ErrHeadersWritten = errors.New("cookiesession: session changed after the response headers were written")
 )
 
+// Errors returned by [Session] methods.
+var (
+	// ErrReservedKey: Session.Set with a key the cookie format keeps for
+	// itself: "exp" and "nbf" in jwt sessions, which are checked as JWT
+	// claims.
+	ErrReservedKey = errors.New("cookiesession: reserved session key")
+)
+
 // Configuration errors, returned by [New] and [NewCodec].
 var (
 	// ErrUnknownType: Config.Type is not one of Base64, JWT or Fernet.

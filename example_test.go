@@ -126,4 +126,3 @@ func ExampleConfig_rotation() {
 	fmt.Println(string(values["user"]), err)
 	// Output: "tom" <nil>
 }
-

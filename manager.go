@@ -30,6 +30,12 @@ func New(cfg Config) (*Manager, error) {
 	if err != nil {
 		return nil, err
 	}
+	if n := fernetPublicKeyBytes(cfg.SecretKey); cfg.Type == Fernet && n > 0 {
+		// Legal, and needed to share cookies with asgi-sessions, but weak.
+		cfg.Logger.Warn("cookiesession: short fernet secret: the asgi-sessions key derivation pads it with '=', leaving part of the encryption key public; use 32 random characters (cookiesession keygen -type fernet) or a 44-character Fernet key",
+			slog.Int("secret_length", len(cfg.SecretKey)),
+			slog.Int("public_encryption_key_bytes", n))
+	}
 	return &Manager{cfg: cfg, codec: codec}, nil
 }
 
@@ -150,6 +156,15 @@ func (m *Manager) Save(s *Session) (*http.Cookie, error) {
 
 // save is Save, also returning the cookie as a Set-Cookie header value.
 func (m *Manager) save(s *Session) (*http.Cookie, string, error) {
+	c, line, err := m.encodeChanges(s)
+	if err != nil {
+		m.report(s.ctx, err, false) // outside s.mu: the handler may use s
+	}
+	return c, line, err
+}
+
+// encodeChanges is save without the reporting.
+func (m *Manager) encodeChanges(s *Session) (*http.Cookie, string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.version == s.saved {
@@ -166,18 +181,27 @@ func (m *Manager) save(s *Session) (*http.Cookie, string, error) {
 	}
 	value, err := m.codec.Encode(s.values)
 	if err != nil {
-		err = fmt.Errorf("cookiesession: session not saved: %w", err)
-		m.report(s.ctx, err, false)
-		return nil, "", err
+		return nil, "", fmt.Errorf("cookiesession: session not saved: %w", err)
 	}
 	c.Value = value
 	line := c.String()
 	if n := len(line); n > MaxCookieSize {
-		err := fmt.Errorf("%w: session not saved: its Set-Cookie line has %d bytes, the limit is %d", ErrTooLarge, n, MaxCookieSize)
-		m.report(s.ctx, err, false)
-		return nil, "", err
+		return nil, "", fmt.Errorf("%w: session not saved: its Set-Cookie line has %d bytes, the limit is %d", ErrTooLarge, n, MaxCookieSize)
 	}
 	return c, line, nil
+}
+
+// jwtClaimKeys are the session keys a jwt session cannot hold: the
+// registered claims this package checks. "exp" is written by the codec
+// itself, and an "nbf" the app set would make later cookies refused.
+var jwtClaimKeys = map[string]bool{"exp": true, "nbf": true}
+
+// checkKey refuses a key that the session's cookie format reserves.
+func (m *Manager) checkKey(key string) error {
+	if m != nil && m.cfg.Type == JWT && jwtClaimKeys[key] {
+		return fmt.Errorf("%w: %q is a JWT claim that jwt sessions manage themselves", ErrReservedKey, key)
+	}
+	return nil
 }
 
 func (m *Manager) newCookie() *http.Cookie {

@@ -50,11 +50,15 @@ func (s *Session) load() {
 		s.values, s.err = s.m.decodeValue(s.value)
 		s.value = ""
 	}
-	if s.err != nil {
-		s.m.report(s.ctx, s.err, true)
-	}
 	if s.values == nil {
 		s.values = Values{}
+	}
+	if s.err != nil {
+		// Report without holding the lock: the ErrorHandler is the
+		// caller's code, and the session is already in its final state.
+		s.mu.Unlock()
+		s.m.report(s.ctx, s.err, true)
+		s.mu.Lock()
 	}
 }
 
@@ -112,6 +116,9 @@ func (s *Session) Raw(key string) (json.RawMessage, bool) {
 // is, once checked), or Set returns an error and changes nothing. Setting a
 // key to the value it already holds is not a change and writes no cookie.
 func (s *Session) Set(key string, value any) error {
+	if err := s.m.checkKey(key); err != nil {
+		return err
+	}
 	raw, err := marshalValue(value)
 	if err != nil {
 		return err

@@ -1,11 +1,16 @@
 package cookiesession
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"log/slog"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 func loadedSession(t *testing.T, values Values) *Session {
@@ -119,5 +124,61 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The ErrorHandler is the caller's code: it may use the session whose
+// cookie it is told about, without deadlocking.
+func TestErrorHandlerMayUseTheSession(t *testing.T) {
+	var s *Session
+	calls := 0
+	m, err := New(Config{Type: JWT, SecretKey: "k", ErrorHandler: func(context.Context, error) {
+		calls++
+		_ = s.Len()
+		_ = s.Err()
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s = m.Load(context.Background(), "garbage")
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if s.Len() != 0 || s.Err() == nil {
+			t.Error("a garbage cookie gave a session")
+		}
+		must(t, s.Set("big", strings.Repeat("x", MaxCookieSize)))
+		if _, err := m.Save(s); !errors.Is(err, ErrTooLarge) {
+			t.Errorf("Save: %v, want ErrTooLarge", err)
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("deadlock: the ErrorHandler could not use the session")
+	}
+	if calls != 2 {
+		t.Errorf("ErrorHandler called %d times, want 2", calls)
+	}
+}
+
+func TestShortFernetSecretsAreWarnedAbout(t *testing.T) {
+	for secret, warned := range map[string]bool{
+		"sessions-secret":                              true,
+		strings.Repeat("s", 31):                        true,
+		strings.Repeat("s", 32):                        false,
+		"cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=": false,
+	} {
+		var logs bytes.Buffer
+		if _, err := New(Config{Type: Fernet, SecretKey: secret, Logger: slog.New(slog.NewTextHandler(&logs, nil))}); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(logs.String(), "short fernet secret"); got != warned {
+			t.Errorf("secret of %d characters: warned %v, want %v (%s)", len(secret), got, warned, logs.String())
+		}
+	}
+	var logs bytes.Buffer
+	if _, err := New(Config{Type: JWT, SecretKey: "k", Logger: slog.New(slog.NewTextHandler(&logs, nil))}); err != nil || logs.Len() != 0 {
+		t.Errorf("jwt: %v, logged %q", err, logs.String())
 	}
 }
