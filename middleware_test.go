@@ -2,7 +2,6 @@ package cookiesession_test
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -17,29 +16,10 @@ import (
 	"time"
 
 	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/internal/sessiontest"
 )
 
 var allTypes = []cookiesession.Type{cookiesession.Base64, cookiesession.JWT, cookiesession.Fernet}
-
-// errorLog collects what the middleware reports.
-type errorLog struct {
-	mu   sync.Mutex
-	errs []error
-}
-
-func (l *errorLog) handle(_ context.Context, err error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.errs = append(l.errs, err)
-}
-
-func (l *errorLog) take() []error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	errs := l.errs
-	l.errs = nil
-	return errs
-}
 
 // kvApp is a small app over the session: /set?k=v, /get?k, /delete?k,
 // /clear, and / which touches nothing.
@@ -65,14 +45,14 @@ func kvApp(w http.ResponseWriter, r *http.Request) {
 type testServer struct {
 	*httptest.Server
 	client *http.Client
-	log    *errorLog
+	log    *sessiontest.ErrorLog
 }
 
 func newServer(t *testing.T, cfg cookiesession.Config, app http.HandlerFunc) *testServer {
 	t.Helper()
-	log := &errorLog{}
+	log := &sessiontest.ErrorLog{}
 	if cfg.ErrorHandler == nil {
-		cfg.ErrorHandler = log.handle
+		cfg.ErrorHandler = log.Handle
 	}
 	m, err := cookiesession.New(cfg)
 	if err != nil {
@@ -139,7 +119,7 @@ func TestRoundTripOverHTTP(t *testing.T) {
 			if u, _ := srv.Server.URL, 0; len(srv.client.Jar.Cookies(mustURL(t, u))) != 0 {
 				t.Error("the browser still holds a cookie after Clear")
 			}
-			if errs := srv.log.take(); len(errs) != 0 {
+			if errs := srv.log.Take(); len(errs) != 0 {
 				t.Errorf("errors reported: %v", errs)
 			}
 		})
@@ -229,7 +209,7 @@ func TestSeveralCookiesOfTheSameName(t *testing.T) {
 	if body != "tom" {
 		t.Errorf("got %q, want tom", body)
 	}
-	if errs := srv.log.take(); len(errs) != 0 {
+	if errs := srv.log.Take(); len(errs) != 0 {
 		t.Errorf("a planted cookie beside a valid one is not worth a report: %v", errs)
 	}
 }
@@ -252,7 +232,7 @@ func TestExpiryThroughTheMiddleware(t *testing.T) {
 		if body, _ := srv.get(t, "/get?user", "Cookie", "session="+token); body != "" {
 			t.Errorf("%s: expired cookie still read as %q", typ, body)
 		}
-		if errs := srv.log.take(); len(errs) != 1 || !errors.Is(errs[0], cookiesession.ErrExpired) {
+		if errs := srv.log.Take(); len(errs) != 1 || !errors.Is(errs[0], cookiesession.ErrExpired) {
 			t.Errorf("%s: reported %v, want one ErrExpired", typ, errs)
 		}
 	}
@@ -303,7 +283,7 @@ func TestChangeAfterTheHeadersIsReported(t *testing.T) {
 	if _, resp := srv.get(t, "/"); resp.Header.Get("Set-Cookie") != "" {
 		t.Error("a cookie appeared after the headers were sent")
 	}
-	if errs := srv.log.take(); len(errs) != 1 || !errors.Is(errs[0], cookiesession.ErrHeadersWritten) {
+	if errs := srv.log.Take(); len(errs) != 1 || !errors.Is(errs[0], cookiesession.ErrHeadersWritten) {
 		t.Errorf("reported %v, want one ErrHeadersWritten", errs)
 	}
 }
@@ -315,7 +295,7 @@ func TestTooLargeSessionIsNotSentAndTheOldOneStays(t *testing.T) {
 	if resp.StatusCode != 200 || resp.Header.Get("Set-Cookie") != "" {
 		t.Errorf("status %d, Set-Cookie of %d bytes", resp.StatusCode, len(resp.Header.Get("Set-Cookie")))
 	}
-	if errs := srv.log.take(); len(errs) != 1 || !errors.Is(errs[0], cookiesession.ErrTooLarge) {
+	if errs := srv.log.Take(); len(errs) != 1 || !errors.Is(errs[0], cookiesession.ErrTooLarge) {
 		t.Errorf("reported %v, want one ErrTooLarge", errs)
 	}
 	if body, _ := srv.get(t, "/get?user"); body != "tom" {

@@ -18,6 +18,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/cookiesession/cookiesession"
 	"github.com/cookiesession/cookiesession/internal/pystr"
+	"github.com/cookiesession/cookiesession/internal/sessiontest"
 )
 
 // chromium returns the browser's path, or skips (fails, where the browser
@@ -229,26 +230,6 @@ func TestRouterExampleInChromium(t *testing.T) {
 	}
 }
 
-// reported collects what a Manager reports.
-type reported struct {
-	mu   sync.Mutex
-	errs []error
-}
-
-func (r *reported) add(_ context.Context, err error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.errs = append(r.errs, err)
-}
-
-func (r *reported) take() []error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	e := r.errs
-	r.errs = nil
-	return e
-}
-
 // sizeApp is the router example plus /fill/{n}, which stores n bytes in the
 // session, and /visible, which sets an ordinary script-visible cookie.
 func sizeApp(m *cookiesession.Manager) http.Handler {
@@ -315,10 +296,10 @@ func TestCookieSizeLimitInChromium(t *testing.T) {
 	ctx := newBrowser(t)
 	for i, typ := range types {
 		t.Run(string(typ), func(t *testing.T) {
-			rep := &reported{}
+			rep := &sessiontest.ErrorLog{}
 			cfg := cookiesession.Config{Type: typ, SecretKey: "SESSION-SECRET"}
 			n := largestFit(t, cfg)
-			cfg.ErrorHandler = rep.add
+			cfg.ErrorHandler = rep.Handle
 			m, err := cookiesession.New(cfg)
 			if err != nil {
 				t.Fatal(err)
@@ -355,7 +336,7 @@ func TestCookieSizeLimitInChromium(t *testing.T) {
 			if want := fmt.Sprintf("Hello Tom, %d bytes", n); page(t, ctx, url+"/") != want {
 				t.Errorf("after /fill/%d: want %q", n, want)
 			}
-			if l := rep.take(); len(l) != 0 {
+			if l := rep.Take(); len(l) != 0 {
 				t.Errorf("reported %v", l)
 			}
 
@@ -363,7 +344,7 @@ func TestCookieSizeLimitInChromium(t *testing.T) {
 			if got := page(t, ctx, fmt.Sprintf("%s/fill/%d", url, n+1)); got != "Done" {
 				t.Fatalf("/fill/%d: %q", n+1, got)
 			}
-			if l := rep.take(); len(l) != 1 || !errors.Is(l[0], cookiesession.ErrTooLarge) {
+			if l := rep.Take(); len(l) != 1 || !errors.Is(l[0], cookiesession.ErrTooLarge) {
 				t.Errorf("reported %v, want one ErrTooLarge", l)
 			}
 			after := browserCookie(t, ctx, url, "session")

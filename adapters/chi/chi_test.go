@@ -1,18 +1,14 @@
 package chisession_test
 
 import (
-	"context"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
-	"strings"
-	"sync"
 	"testing"
 
 	"github.com/cookiesession/cookiesession"
 	"github.com/cookiesession/cookiesession/internal/pystr"
+	"github.com/cookiesession/cookiesession/internal/sessiontest"
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 )
@@ -52,50 +48,17 @@ func seedApp(m *cookiesession.Manager) http.Handler {
 }
 
 func TestSeedLoginLogout(t *testing.T) {
-	for _, typ := range []cookiesession.Type{cookiesession.Base64, cookiesession.JWT, cookiesession.Fernet} {
+	steps := append([]sessiontest.Step{}, sessiontest.SeedSteps[:3]...)
+	steps = append(steps, sessiontest.Step{Path: "/api/whoami", Body: "tom"}) // a sub-router
+	steps = append(steps, sessiontest.SeedSteps[3:]...)
+	for _, typ := range sessiontest.Types {
 		t.Run(string(typ), func(t *testing.T) {
-			var mu sync.Mutex
-			var reported []error
-			m, err := cookiesession.New(cookiesession.Config{Type: typ, SecretKey: "SESSION-SECRET",
-				ErrorHandler: func(_ context.Context, err error) {
-					mu.Lock()
-					defer mu.Unlock()
-					reported = append(reported, err)
-				}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			srv := httptest.NewServer(seedApp(m))
+			e := &sessiontest.ErrorLog{}
+			srv := httptest.NewServer(seedApp(sessiontest.NewManager(t, typ, e)))
 			defer srv.Close()
-			jar, _ := cookiejar.New(nil)
-			client := srv.Client()
-			client.Jar = jar
-			for _, step := range []struct{ path, want, setCookie string }{
-				{"/", "Hello Anonymous", ""},
-				{"/login/tom", "Done", "session="},
-				{"/", "Hello Tom", ""},
-				{"/api/whoami", "tom", ""},
-				{"/logout", "Done", "Max-Age=0"},
-				{"/", "Hello Anonymous", ""},
-				{"/logout", "Done", ""},
-			} {
-				resp, err := client.Get(srv.URL + step.path)
-				if err != nil {
-					t.Fatal(err)
-				}
-				body, _ := io.ReadAll(resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != 200 || string(body) != step.want {
-					t.Errorf("GET %s = %d %q, want %q", step.path, resp.StatusCode, body, step.want)
-				}
-				if sc := resp.Header.Get("Set-Cookie"); !strings.Contains(sc, step.setCookie) || (step.setCookie == "") != (sc == "") {
-					t.Errorf("GET %s: Set-Cookie %q, want one containing %q", step.path, sc, step.setCookie)
-				}
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			if len(reported) != 0 {
-				t.Errorf("reported %v", reported)
+			sessiontest.Walk(t, sessiontest.NewClient(), srv.URL, steps)
+			if l := e.Take(); len(l) != 0 {
+				t.Errorf("reported %v", l)
 			}
 		})
 	}

@@ -3,52 +3,16 @@ package echosession_test
 import (
 	"context"
 	"errors"
-	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
-	"strings"
-	"sync"
 	"testing"
 
 	"github.com/cookiesession/cookiesession"
 	echosession "github.com/cookiesession/cookiesession/adapters/echo"
 	"github.com/cookiesession/cookiesession/internal/pystr"
+	"github.com/cookiesession/cookiesession/internal/sessiontest"
 	"github.com/labstack/echo/v4"
 )
-
-// errs collects what the manager reports.
-type errs struct {
-	mu   sync.Mutex
-	list []error
-}
-
-func (e *errs) handler(_ context.Context, err error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.list = append(e.list, err)
-}
-
-func (e *errs) take() []error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	l := e.list
-	e.list = nil
-	return l
-}
-
-func newManager(t *testing.T, typ cookiesession.Type, e *errs) *cookiesession.Manager {
-	t.Helper()
-	cfg := cookiesession.Config{Type: typ, SecretKey: "SESSION-SECRET"}
-	if e != nil {
-		cfg.ErrorHandler = e.handler
-	}
-	m, err := cookiesession.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
 
 // seedApp is the seed's router example written for echo.
 func seedApp(m *cookiesession.Manager) *echo.Echo {
@@ -75,46 +39,14 @@ func seedApp(m *cookiesession.Manager) *echo.Echo {
 	return e
 }
 
-func get(t *testing.T, client *http.Client, url string) (*http.Response, string) {
-	t.Helper()
-	resp, err := client.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, string(body)
-}
-
 func TestSeedLoginLogout(t *testing.T) {
-	for _, typ := range []cookiesession.Type{cookiesession.Base64, cookiesession.JWT, cookiesession.Fernet} {
+	for _, typ := range sessiontest.Types {
 		t.Run(string(typ), func(t *testing.T) {
-			e := &errs{}
-			srv := httptest.NewServer(seedApp(newManager(t, typ, e)))
+			e := &sessiontest.ErrorLog{}
+			srv := httptest.NewServer(seedApp(sessiontest.NewManager(t, typ, e)))
 			defer srv.Close()
-			jar, _ := cookiejar.New(nil)
-			client := srv.Client()
-			client.Jar = jar
-			for _, step := range []struct{ path, want, setCookie string }{
-				{"/", "Hello Anonymous", ""},
-				{"/login/tom", "Done", "session="},
-				{"/", "Hello Tom", ""},
-				{"/logout", "Done", "Max-Age=0"},
-				{"/", "Hello Anonymous", ""},
-				{"/logout", "Done", ""},
-			} {
-				resp, body := get(t, client, srv.URL+step.path)
-				if resp.StatusCode != 200 || body != step.want {
-					t.Errorf("GET %s = %d %q, want %q", step.path, resp.StatusCode, body, step.want)
-				}
-				if sc := resp.Header.Get("Set-Cookie"); !strings.Contains(sc, step.setCookie) || (step.setCookie == "") != (sc == "") {
-					t.Errorf("GET %s: Set-Cookie %q, want one containing %q", step.path, sc, step.setCookie)
-				}
-			}
-			if l := e.take(); len(l) != 0 {
+			sessiontest.Walk(t, sessiontest.NewClient(), srv.URL, sessiontest.SeedSteps)
+			if l := e.Take(); len(l) != 0 {
 				t.Errorf("reported %v", l)
 			}
 		})
@@ -124,7 +56,7 @@ func TestSeedLoginLogout(t *testing.T) {
 // A handler that changes the session and returns an error gets the error
 // page from echo's HTTPErrorHandler, with the cookie.
 func TestErrorReturnKeepsTheCookie(t *testing.T) {
-	m := newManager(t, cookiesession.Fernet, nil)
+	m := sessiontest.NewManager(t, cookiesession.Fernet, nil)
 	e := echo.New()
 	e.Use(echosession.Middleware(m))
 	e.GET("/", func(c echo.Context) error {
@@ -154,8 +86,8 @@ func TestCookieBeforeEveryWayOfSending(t *testing.T) {
 		"nothing":     func(c echo.Context) {},
 	} {
 		t.Run(name, func(t *testing.T) {
-			errs := &errs{}
-			m := newManager(t, cookiesession.JWT, errs)
+			errs := &sessiontest.ErrorLog{}
+			m := sessiontest.NewManager(t, cookiesession.JWT, errs)
 			e := echo.New()
 			e.Use(echosession.Middleware(m))
 			e.GET("/", func(c echo.Context) error {
@@ -166,7 +98,7 @@ func TestCookieBeforeEveryWayOfSending(t *testing.T) {
 			})
 			srv := httptest.NewServer(e)
 			defer srv.Close()
-			resp, _ := get(t, srv.Client(), srv.URL+"/")
+			resp, _ := sessiontest.Get(t, srv.Client(), srv.URL+"/")
 			c := resp.Cookies()
 			if len(c) != 1 || c[0].Name != "session" {
 				t.Fatalf("cookies %v, want the session", c)
@@ -175,7 +107,7 @@ func TestCookieBeforeEveryWayOfSending(t *testing.T) {
 			if s.GetString("user") != "tom" {
 				t.Errorf("cookie holds %v", s.Keys())
 			}
-			l := errs.take()
+			l := errs.Take()
 			if name == "nothing" {
 				if len(l) != 0 || s.Get("late") != true {
 					t.Errorf("reported %v, keys %v", l, s.Keys())
@@ -193,7 +125,7 @@ func TestCookieBeforeEveryWayOfSending(t *testing.T) {
 // its Before hooks run; a request that never touches its session gets no
 // cookie and no Vary.
 func TestOuterMiddlewareAndUntouchedSession(t *testing.T) {
-	m := newManager(t, cookiesession.JWT, nil)
+	m := sessiontest.NewManager(t, cookiesession.JWT, nil)
 	e := echo.New()
 	var status int
 	var hookRan bool
@@ -220,7 +152,7 @@ func TestOuterMiddlewareAndUntouchedSession(t *testing.T) {
 }
 
 func TestSessionThroughRequestIsTheSame(t *testing.T) {
-	m := newManager(t, cookiesession.Base64, nil)
+	m := sessiontest.NewManager(t, cookiesession.Base64, nil)
 	e := echo.New()
 	e.Use(echosession.Middleware(m))
 	var same bool

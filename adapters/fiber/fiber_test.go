@@ -4,53 +4,18 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"io"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/cookiesession/cookiesession"
 	fibersession "github.com/cookiesession/cookiesession/adapters/fiber"
 	"github.com/cookiesession/cookiesession/internal/pystr"
+	"github.com/cookiesession/cookiesession/internal/sessiontest"
 	"github.com/gofiber/fiber/v2"
 )
-
-// errs collects what the manager reports.
-type errs struct {
-	mu   sync.Mutex
-	list []error
-}
-
-func (e *errs) handler(_ context.Context, err error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.list = append(e.list, err)
-}
-
-func (e *errs) take() []error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	l := e.list
-	e.list = nil
-	return l
-}
-
-func newManager(t *testing.T, typ cookiesession.Type, e *errs) *cookiesession.Manager {
-	t.Helper()
-	cfg := cookiesession.Config{Type: typ, SecretKey: "SESSION-SECRET"}
-	if e != nil {
-		cfg.ErrorHandler = e.handler
-	}
-	m, err := cookiesession.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
 
 func newApp(m *cookiesession.Manager) *fiber.App {
 	app := fiber.New(fiber.Config{DisableStartupMessage: true})
@@ -102,58 +67,17 @@ func serve(t *testing.T, app *fiber.App) string {
 	return "http://" + ln.Addr().String()
 }
 
-func newClient() *http.Client {
-	jar, _ := cookiejar.New(nil)
-	return &http.Client{Jar: jar, Transport: &http.Transport{}}
-}
-
-func get(t *testing.T, client *http.Client, url string, cookies ...string) (*http.Response, string) {
-	t.Helper()
-	req, err := http.NewRequest("GET", url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range cookies {
-		req.Header.Add("Cookie", c)
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, string(body)
-}
-
 func TestSeedLoginLogout(t *testing.T) {
-	for _, typ := range []cookiesession.Type{cookiesession.Base64, cookiesession.JWT, cookiesession.Fernet} {
+	for _, typ := range sessiontest.Types {
 		t.Run(string(typ), func(t *testing.T) {
-			e := &errs{}
-			url := serve(t, seedApp(newManager(t, typ, e)))
-			client := newClient()
-			for _, step := range []struct{ path, want, setCookie string }{
-				{"/", "Hello Anonymous", ""},
-				{"/login/tom", "Done", "session="},
-				{"/", "Hello Tom", ""},
-				{"/logout", "Done", "Max-Age=0"},
-				{"/", "Hello Anonymous", ""},
-				{"/logout", "Done", ""},
-			} {
-				resp, body := get(t, client, url+step.path)
-				if resp.StatusCode != 200 || body != step.want {
-					t.Errorf("GET %s = %d %q, want %q", step.path, resp.StatusCode, body, step.want)
-				}
-				if sc := resp.Header.Get("Set-Cookie"); !strings.Contains(sc, step.setCookie) || (step.setCookie == "") != (sc == "") {
-					t.Errorf("GET %s: Set-Cookie %q, want one containing %q", step.path, sc, step.setCookie)
-				}
+			e := &sessiontest.ErrorLog{}
+			url := serve(t, seedApp(sessiontest.NewManager(t, typ, e)))
+			for i, resp := range sessiontest.Walk(t, sessiontest.NewClient(), url, sessiontest.SeedSteps) {
 				if resp.Header.Get("Vary") != "Cookie" {
-					t.Errorf("GET %s: Vary %q", step.path, resp.Header.Get("Vary"))
+					t.Errorf("GET %s: Vary %q", sessiontest.SeedSteps[i].Path, resp.Header.Get("Vary"))
 				}
 			}
-			if l := e.take(); len(l) != 0 {
+			if l := e.Take(); len(l) != 0 {
 				t.Errorf("reported %v", l)
 			}
 		})
@@ -163,7 +87,7 @@ func TestSeedLoginLogout(t *testing.T) {
 // The Set-Cookie line is the one the net/http middleware writes for the
 // same session, byte for byte.
 func TestSetCookieLineMatchesNetHTTP(t *testing.T) {
-	m := newManager(t, cookiesession.Base64, nil)
+	m := sessiontest.NewManager(t, cookiesession.Base64, nil)
 	app := seedApp(m)
 	resp, err := app.Test(httptest.NewRequest("GET", "/login/tom", nil), -1)
 	if err != nil {
@@ -186,14 +110,14 @@ func TestSetCookieLineMatchesNetHTTP(t *testing.T) {
 // A handler that changes the session and returns an error gets fiber's
 // error response, with the cookie.
 func TestErrorReturnKeepsTheCookie(t *testing.T) {
-	m := newManager(t, cookiesession.Fernet, nil)
+	m := sessiontest.NewManager(t, cookiesession.Fernet, nil)
 	app := newApp(m)
 	app.Get("/", func(c *fiber.Ctx) error {
 		_ = fibersession.Session(c).Set("attempts", 1)
 		return fiber.NewError(fiber.StatusForbidden, "no")
 	})
 	url := serve(t, app)
-	resp, body := get(t, newClient(), url+"/")
+	resp, body := sessiontest.Get(t, sessiontest.NewClient(), url+"/")
 	c := resp.Cookies()
 	if resp.StatusCode != fiber.StatusForbidden || body != "no" || len(c) != 1 {
 		t.Fatalf("%d %q, cookies %v", resp.StatusCode, body, c)
@@ -209,8 +133,8 @@ func TestErrorReturnKeepsTheCookie(t *testing.T) {
 func TestStreamingHandler(t *testing.T) {
 	for _, how := range []string{"SetBodyStreamWriter", "SendStream"} {
 		t.Run(how, func(t *testing.T) {
-			e := &errs{}
-			m := newManager(t, cookiesession.JWT, e)
+			e := &sessiontest.ErrorLog{}
+			m := sessiontest.NewManager(t, cookiesession.JWT, e)
 			app := newApp(m)
 			app.Get("/", func(c *fiber.Ctx) error {
 				s := fibersession.Session(c)
@@ -228,7 +152,7 @@ func TestStreamingHandler(t *testing.T) {
 				return nil
 			})
 			url := serve(t, app)
-			resp, body := get(t, newClient(), url+"/")
+			resp, body := sessiontest.Get(t, sessiontest.NewClient(), url+"/")
 			want := "chunk1 chunk2"
 			if how == "SendStream" {
 				want = "streamed"
@@ -241,7 +165,7 @@ func TestStreamingHandler(t *testing.T) {
 			if s.GetString("user") != "tom" || s.Get("late") != nil {
 				t.Errorf("cookie holds %v", s.Keys())
 			}
-			if l := e.take(); len(l) != 0 {
+			if l := e.Take(); len(l) != 0 {
 				t.Errorf("reported %v", l)
 			}
 		})
@@ -252,26 +176,26 @@ func TestStreamingHandler(t *testing.T) {
 // with the net/http middleware; if none decodes, the first one's error is
 // reported and the session is empty.
 func TestSeveralCookiesOfTheName(t *testing.T) {
-	e := &errs{}
-	m := newManager(t, cookiesession.JWT, e)
+	e := &sessiontest.ErrorLog{}
+	m := sessiontest.NewManager(t, cookiesession.JWT, e)
 	good, err := m.Codec().Encode(cookiesession.Values{"user": []byte(`"tom"`)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	url := serve(t, seedApp(m))
 	client := &http.Client{}
-	_, body := get(t, client, url+"/", "session=planted; session="+good)
+	_, body := sessiontest.Get(t, client, url+"/", "session=planted; session="+good)
 	if body != "Hello Tom" {
 		t.Errorf("planted cookie first: %q", body)
 	}
-	if l := e.take(); len(l) != 0 {
+	if l := e.Take(); len(l) != 0 {
 		t.Errorf("reported %v", l)
 	}
-	_, body = get(t, client, url+"/", "session=planted; session=also.bad.one")
+	_, body = sessiontest.Get(t, client, url+"/", "session=planted; session=also.bad.one")
 	if body != "Hello Anonymous" {
 		t.Errorf("two bad cookies: %q", body)
 	}
-	if l := e.take(); len(l) != 1 || !errors.Is(l[0], cookiesession.ErrMalformed) {
+	if l := e.Take(); len(l) != 1 || !errors.Is(l[0], cookiesession.ErrMalformed) {
 		t.Errorf("reported %v, want one ErrMalformed", l)
 	}
 }
@@ -279,8 +203,8 @@ func TestSeveralCookiesOfTheName(t *testing.T) {
 // A request that never touches its session gets no cookie and no Vary,
 // even with a bad cookie, which is then never decoded.
 func TestUntouchedSessionWritesNothing(t *testing.T) {
-	e := &errs{}
-	app := newApp(newManager(t, cookiesession.JWT, e))
+	e := &sessiontest.ErrorLog{}
+	app := newApp(sessiontest.NewManager(t, cookiesession.JWT, e))
 	app.Get("/", func(c *fiber.Ctx) error { return c.SendString("static") })
 	req := httptest.NewRequest("GET", "/", nil)
 	req.Header.Set("Cookie", "session=garbage")
@@ -292,7 +216,7 @@ func TestUntouchedSessionWritesNothing(t *testing.T) {
 	if resp.Header.Get("Set-Cookie") != "" || resp.Header.Get("Vary") != "" {
 		t.Errorf("headers %v", resp.Header)
 	}
-	if l := e.take(); len(l) != 0 {
+	if l := e.Take(); len(l) != 0 {
 		t.Errorf("reported %v", l)
 	}
 }
@@ -300,8 +224,8 @@ func TestUntouchedSessionWritesNothing(t *testing.T) {
 // A session too large for a cookie is not sent and ErrTooLarge is reported;
 // the response itself goes through.
 func TestTooLargeSession(t *testing.T) {
-	e := &errs{}
-	app := newApp(newManager(t, cookiesession.Base64, e))
+	e := &sessiontest.ErrorLog{}
+	app := newApp(sessiontest.NewManager(t, cookiesession.Base64, e))
 	app.Get("/", func(c *fiber.Ctx) error {
 		_ = fibersession.Session(c).Set("blob", strings.Repeat("x", 5000))
 		return c.SendString("ok")
@@ -314,7 +238,7 @@ func TestTooLargeSession(t *testing.T) {
 	if resp.StatusCode != 200 || resp.Header.Get("Set-Cookie") != "" {
 		t.Errorf("%d, Set-Cookie %q", resp.StatusCode, resp.Header.Get("Set-Cookie"))
 	}
-	if l := e.take(); len(l) != 1 || !errors.Is(l[0], cookiesession.ErrTooLarge) {
+	if l := e.Take(); len(l) != 1 || !errors.Is(l[0], cookiesession.ErrTooLarge) {
 		t.Errorf("reported %v, want one ErrTooLarge", l)
 	}
 }

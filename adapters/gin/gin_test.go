@@ -3,54 +3,19 @@ package ginsession_test
 import (
 	"context"
 	"errors"
-	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/cookiesession/cookiesession"
 	ginsession "github.com/cookiesession/cookiesession/adapters/gin"
 	"github.com/cookiesession/cookiesession/internal/pystr"
+	"github.com/cookiesession/cookiesession/internal/sessiontest"
 	"github.com/gin-gonic/gin"
 )
 
 func init() { gin.SetMode(gin.TestMode) }
-
-// errs collects what the manager reports.
-type errs struct {
-	mu   sync.Mutex
-	list []error
-}
-
-func (e *errs) handler(_ context.Context, err error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.list = append(e.list, err)
-}
-
-func (e *errs) take() []error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	l := e.list
-	e.list = nil
-	return l
-}
-
-func newManager(t *testing.T, typ cookiesession.Type, e *errs) *cookiesession.Manager {
-	t.Helper()
-	cfg := cookiesession.Config{Type: typ, SecretKey: "SESSION-SECRET"}
-	if e != nil {
-		cfg.ErrorHandler = e.handler
-	}
-	m, err := cookiesession.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
 
 // seedApp is the seed's router example written for gin.
 func seedApp(m *cookiesession.Manager) *gin.Engine {
@@ -77,46 +42,14 @@ func seedApp(m *cookiesession.Manager) *gin.Engine {
 	return r
 }
 
-func get(t *testing.T, client *http.Client, url string) (*http.Response, string) {
-	t.Helper()
-	resp, err := client.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, string(body)
-}
-
 func TestSeedLoginLogout(t *testing.T) {
-	for _, typ := range []cookiesession.Type{cookiesession.Base64, cookiesession.JWT, cookiesession.Fernet} {
+	for _, typ := range sessiontest.Types {
 		t.Run(string(typ), func(t *testing.T) {
-			e := &errs{}
-			srv := httptest.NewServer(seedApp(newManager(t, typ, e)))
+			e := &sessiontest.ErrorLog{}
+			srv := httptest.NewServer(seedApp(sessiontest.NewManager(t, typ, e)))
 			defer srv.Close()
-			jar, _ := cookiejar.New(nil)
-			client := srv.Client()
-			client.Jar = jar
-			for _, step := range []struct{ path, want, setCookie string }{
-				{"/", "Hello Anonymous", ""},
-				{"/login/tom", "Done", "session="},
-				{"/", "Hello Tom", ""},
-				{"/logout", "Done", "Max-Age=0"},
-				{"/", "Hello Anonymous", ""},
-				{"/logout", "Done", ""},
-			} {
-				resp, body := get(t, client, srv.URL+step.path)
-				if resp.StatusCode != 200 || body != step.want {
-					t.Errorf("GET %s = %d %q, want %q", step.path, resp.StatusCode, body, step.want)
-				}
-				if sc := resp.Header.Get("Set-Cookie"); !strings.Contains(sc, step.setCookie) || (step.setCookie == "") != (sc == "") {
-					t.Errorf("GET %s: Set-Cookie %q, want one containing %q", step.path, sc, step.setCookie)
-				}
-			}
-			if l := e.take(); len(l) != 0 {
+			sessiontest.Walk(t, sessiontest.NewClient(), srv.URL, sessiontest.SeedSteps)
+			if l := e.Take(); len(l) != 0 {
 				t.Errorf("reported %v", l)
 			}
 		})
@@ -126,8 +59,8 @@ func TestSeedLoginLogout(t *testing.T) {
 // gin's c.Status only records the status: the session may change after it,
 // and the cookie still goes out with the headers.
 func TestStatusBeforeSetKeepsTheCookie(t *testing.T) {
-	e := &errs{}
-	m := newManager(t, cookiesession.JWT, e)
+	e := &sessiontest.ErrorLog{}
+	m := sessiontest.NewManager(t, cookiesession.JWT, e)
 	r := gin.New()
 	r.Use(ginsession.Middleware(m))
 	r.GET("/", func(c *gin.Context) {
@@ -140,7 +73,7 @@ func TestStatusBeforeSetKeepsTheCookie(t *testing.T) {
 	if rec.Code != http.StatusCreated || !strings.HasPrefix(rec.Header().Get("Set-Cookie"), "session=") {
 		t.Errorf("status %d, Set-Cookie %q", rec.Code, rec.Header().Get("Set-Cookie"))
 	}
-	if l := e.take(); len(l) != 0 {
+	if l := e.Take(); len(l) != 0 {
 		t.Errorf("reported %v", l)
 	}
 }
@@ -158,8 +91,8 @@ func TestCookieBeforeEveryWayOfSending(t *testing.T) {
 		"nothing":         func(c *gin.Context) {},
 	} {
 		t.Run(name, func(t *testing.T) {
-			e := &errs{}
-			m := newManager(t, cookiesession.Fernet, e)
+			e := &sessiontest.ErrorLog{}
+			m := sessiontest.NewManager(t, cookiesession.Fernet, e)
 			r := gin.New()
 			r.Use(ginsession.Middleware(m))
 			r.GET("/", func(c *gin.Context) {
@@ -169,7 +102,7 @@ func TestCookieBeforeEveryWayOfSending(t *testing.T) {
 			})
 			srv := httptest.NewServer(r)
 			defer srv.Close()
-			resp, _ := get(t, srv.Client(), srv.URL+"/")
+			resp, _ := sessiontest.Get(t, srv.Client(), srv.URL+"/")
 			c := resp.Cookies()
 			if len(c) != 1 || c[0].Name != "session" {
 				t.Fatalf("cookies %v, want the session", c)
@@ -178,7 +111,7 @@ func TestCookieBeforeEveryWayOfSending(t *testing.T) {
 			if s.GetString("user") != "tom" {
 				t.Errorf("cookie holds %v", s.Keys())
 			}
-			l := e.take()
+			l := e.Take()
 			if name == "nothing" {
 				// Nothing was sent before the handler returned: both changes are saved.
 				if len(l) != 0 || s.Get("late") != true {
@@ -195,7 +128,7 @@ func TestCookieBeforeEveryWayOfSending(t *testing.T) {
 
 // A request that never touches its session gets no cookie and no Vary.
 func TestUntouchedSessionWritesNothing(t *testing.T) {
-	m := newManager(t, cookiesession.JWT, nil)
+	m := sessiontest.NewManager(t, cookiesession.JWT, nil)
 	r := gin.New()
 	r.Use(ginsession.Middleware(m))
 	r.GET("/", func(c *gin.Context) { c.String(http.StatusOK, "static") })
@@ -212,8 +145,8 @@ func TestUntouchedSessionWritesNothing(t *testing.T) {
 // request's context, and a forged cookie gives an empty session with the
 // reason in Err.
 func TestSessionThroughRequestAndForgedCookie(t *testing.T) {
-	e := &errs{}
-	m := newManager(t, cookiesession.JWT, e)
+	e := &sessiontest.ErrorLog{}
+	m := sessiontest.NewManager(t, cookiesession.JWT, e)
 	r := gin.New()
 	r.Use(ginsession.Middleware(m))
 	var same bool
@@ -231,7 +164,7 @@ func TestSessionThroughRequestAndForgedCookie(t *testing.T) {
 	if !same || rec.Body.String() != "0" || err == nil {
 		t.Errorf("same %v, body %q, Err %v", same, rec.Body, err)
 	}
-	if l := e.take(); len(l) != 1 || !errors.Is(l[0], cookiesession.ErrAlgorithm) && !errors.Is(l[0], cookiesession.ErrMalformed) {
+	if l := e.Take(); len(l) != 1 || !errors.Is(l[0], cookiesession.ErrAlgorithm) && !errors.Is(l[0], cookiesession.ErrMalformed) {
 		t.Errorf("reported %v", l)
 	}
 }

@@ -3,18 +3,21 @@ package main
 import (
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
-	"github.com/cookiesession/cookiesession/examples/internal/demotest"
+	"github.com/cookiesession/cookiesession/internal/sessiontest"
 )
 
 // The seed's own test of its first example, replayed for every session
 // type through a real server and a client with a cookie jar.
 func TestSeedFlow(t *testing.T) {
-	for _, typ := range demotest.Types {
+	for _, typ := range sessiontest.Types {
 		t.Run(string(typ), func(t *testing.T) {
-			url, client := demotest.Serve(t, typ, http.HandlerFunc(hello))
+			srv := httptest.NewServer(sessiontest.NewManager(t, typ, nil).Handler(http.HandlerFunc(hello)))
+			defer srv.Close()
+			url, client := srv.URL, sessiontest.NewClient()
 			client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 			get := func(path string) (int, string, http.Header) {

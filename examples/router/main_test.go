@@ -1,34 +1,23 @@
 package main
 
 import (
-	"io"
+	"net/http/httptest"
 	"testing"
 
-	"github.com/cookiesession/cookiesession/examples/internal/demotest"
+	"github.com/cookiesession/cookiesession/internal/sessiontest"
 )
 
-// The seed's test of its router example: login, greet, logout, greet.
+// The seed's test of its router example: login, greet, logout, greet,
+// through a real server and a client with a cookie jar.
 func TestSeedLoginLogout(t *testing.T) {
-	for _, typ := range demotest.Types {
+	for _, typ := range sessiontest.Types {
 		t.Run(string(typ), func(t *testing.T) {
-			url, client := demotest.Serve(t, typ, routes())
-			for _, step := range []struct{ path, want string }{
-				{"/", "Hello Anonymous"},
-				{"/login/tom", "Done"},
-				{"/", "Hello Tom"},
-				{"/logout", "Done"},
-				{"/", "Hello Anonymous"},
-				{"/logout", "Done"}, // logging out twice is no error
-			} {
-				resp, err := client.Get(url + step.path)
-				if err != nil {
-					t.Fatal(err)
-				}
-				body, _ := io.ReadAll(resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != 200 || string(body) != step.want {
-					t.Errorf("GET %s = %d %q, want %q", step.path, resp.StatusCode, body, step.want)
-				}
+			errs := &sessiontest.ErrorLog{}
+			srv := httptest.NewServer(sessiontest.NewManager(t, typ, errs).Handler(routes()))
+			defer srv.Close()
+			sessiontest.Walk(t, sessiontest.NewClient(), srv.URL, sessiontest.SeedSteps)
+			if l := errs.Take(); len(l) != 0 {
+				t.Errorf("reported %v", l)
 			}
 		})
 	}
