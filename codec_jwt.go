@@ -147,22 +147,26 @@ func checkJWTHeader(segment string) error {
 	if err != nil {
 		return fmt.Errorf("%w: jwt header: %v", ErrMalformed, err)
 	}
-	var h struct {
-		Alg  *string         `json:"alg"`
-		Typ  *string         `json:"typ"`
-		Crit json.RawMessage `json:"crit"`
+	// Field names are matched exactly, as PyJWT and the JOSE RFCs do:
+	// a struct would let encoding/json match "ALG" or "Alg" too.
+	var h map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &h); err != nil || h == nil {
+		return fmt.Errorf("%w: jwt header is not a JSON object", ErrMalformed)
 	}
-	if err := json.Unmarshal(raw, &h); err != nil {
-		return fmt.Errorf("%w: jwt header: %v", ErrMalformed, err)
-	}
+	alg, hasAlg := h["alg"]
+	typ, hasTyp := h["typ"]
+	_, hasCrit := h["crit"]
+	var algName, typName string
 	switch {
-	case h.Alg == nil:
+	case !hasAlg:
 		return fmt.Errorf("%w: jwt header has no alg", ErrAlgorithm)
-	case *h.Alg != "HS256":
-		return fmt.Errorf("%w: jwt alg %q, only HS256 is accepted", ErrAlgorithm, *h.Alg)
-	case h.Typ != nil && !strings.EqualFold(*h.Typ, "JWT"):
-		return fmt.Errorf("%w: jwt typ %q", ErrMalformed, *h.Typ)
-	case h.Crit != nil:
+	case json.Unmarshal(alg, &algName) != nil:
+		return fmt.Errorf("%w: jwt alg %.40s is not a string", ErrMalformed, alg)
+	case algName != "HS256":
+		return fmt.Errorf("%w: jwt alg %.40s, only \"HS256\" is accepted", ErrAlgorithm, alg)
+	case hasTyp && (json.Unmarshal(typ, &typName) != nil || !strings.EqualFold(typName, "JWT")):
+		return fmt.Errorf("%w: jwt typ %.40s", ErrMalformed, typ)
+	case hasCrit:
 		return fmt.Errorf("%w: jwt header lists critical extensions", ErrAlgorithm)
 	}
 	return nil
@@ -184,7 +188,7 @@ func (c *jwtCodec) checkTimes(v Values) error {
 		}
 		// This server writes exp = now + MaxAge: a later exp was not
 		// made under this configuration (or MaxAge has since been cut).
-		if exp > float64(now.Add(c.maxAge+MaxClockSkew).Unix()) {
+		if exp-float64(now.Unix()) > c.maxAge.Seconds()+MaxClockSkew.Seconds() {
 			return fmt.Errorf("%w: jwt exp is more than MaxAge (%v) ahead of the clock", ErrNotYetValid, c.maxAge)
 		}
 	}

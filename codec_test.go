@@ -3,6 +3,7 @@ package cookiesession
 import (
 	"encoding/json"
 	"errors"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -265,5 +266,31 @@ func TestNewCodecErrors(t *testing.T) {
 	}
 	if _, err := NewCodec(Config{Type: Base64}); err != nil {
 		t.Errorf("base64 needs no secret: %v", err)
+	}
+}
+
+// A MaxAge meant as "forever" does not overflow the expiry checks.
+func TestHugeMaxAge(t *testing.T) {
+	for _, typ := range []Type{JWT, Fernet} {
+		c := mustCodec(t, Config{Type: typ, SecretKey: "k", MaxAge: time.Duration(math.MaxInt64)})
+		token, err := c.Encode(Values{"user": json.RawMessage(`"tom"`)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Decode(token); err != nil {
+			t.Errorf("%s: the server refused its own cookie: %v", typ, err)
+		}
+	}
+}
+
+// Header field names are matched exactly: "ALG" is not "alg".
+func TestJWTHeaderNamesAreCaseSensitive(t *testing.T) {
+	c := mustCodec(t, Config{Type: JWT, SecretKey: "k"}).(*jwtCodec)
+	for _, header := range []string{`{"ALG":"HS256"}`, `{"Alg":"HS256","typ":"JWT"}`, `{"alg":"none","Alg":"HS256"}`} {
+		input := b64url.EncodeToString([]byte(header)) + "." + b64url.EncodeToString([]byte(`{"user":"tom"}`))
+		token := input + "." + b64url.EncodeToString(c.sign([]byte(input)))
+		if v, err := c.Decode(token); !errors.Is(err, ErrAlgorithm) {
+			t.Errorf("header %s: %v, %v; want ErrAlgorithm", header, v, err)
+		}
 	}
 }

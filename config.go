@@ -104,7 +104,9 @@ type Config struct {
 
 	// MaxAge is the session's lifetime, written as the cookie's Max-Age
 	// (whole seconds) and, for JWT and Fernet, checked on the server: an
-	// older cookie is refused even if a client keeps sending it. Zero means
+	// older cookie is refused even if a client keeps sending it (a jwt
+	// without an "exp" claim, as asgi-sessions writes them, carries no date
+	// and is not refused for its age). Zero means
 	// DefaultMaxAge (14 days). [BrowserSession] (any negative value) means
 	// no Max-Age attribute and no server-side expiry: neither a fernet
 	// token's age nor a jwt's "exp" claim is checked.

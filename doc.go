@@ -50,7 +50,9 @@
 //     authenticated. The client can neither read nor change it.
 //
 // For jwt and fernet the server also enforces [Config.MaxAge]: a cookie
-// older than that is refused even if a client keeps sending it. What no
+// older than that is refused even if a client keeps sending it. (A jwt
+// without an "exp" claim, as asgi-sessions writes them, carries no date and
+// stays valid while its secret is configured.) What no
 // cookie session can do is revoke one stolen cookie before it expires:
 // keep MaxAge short for sensitive sessions, and rotate the secret to
 // invalidate every session at once.

@@ -2,8 +2,10 @@ package cookiesession
 
 import "errors"
 
-// Errors a caller can act on. Every error this package returns or reports
-// wraps one of these, so errors.Is works on all of them.
+// Errors a caller can act on. Every refused cookie, failure to save and
+// configuration error wraps one of these, so errors.Is works on them; the
+// exceptions are errors of encoding/json (a value Set cannot marshal, a
+// value Get[T] cannot decode into T), returned as they are, wrapped.
 //
 // The first group describes a refused cookie: the request goes on with an
 // empty session and the error is reported through [Config.ErrorHandler].

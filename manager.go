@@ -108,7 +108,17 @@ func (h *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// r.WithContext, inlined here, copies the request into st rather than
 	// into an allocation of its own.
 	st.req = *r.WithContext(&st.ctx)
+	returned := false
+	defer func() {
+		if !returned {
+			// The handler panicked: whatever writes the error response
+			// (a recovery middleware outside this one) must not save the
+			// half-done session.
+			sw.wroteHeader = true
+		}
+	}()
 	h.next.ServeHTTP(sw, &st.req)
+	returned = true
 	if !sw.wroteHeader {
 		sw.writeCookie()
 	} else if s.Changed() {

@@ -393,3 +393,65 @@ func mustURL(t *testing.T, raw string) *url.URL {
 	}
 	return u
 }
+
+// A handler that panics saves nothing, even if a recovery middleware
+// outside writes the error response through the session's writer (as gin's
+// and echo's do).
+func TestPanickingHandlerSavesNothing(t *testing.T) {
+	m, err := cookiesession.New(cookiesession.Config{Type: cookiesession.Base64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inner http.ResponseWriter
+	handler := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		inner = w
+		_ = cookiesession.FromRequest(r).Set("paid", true)
+		panic("handler bug")
+	}))
+	recovery := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if recover() != nil {
+				http.Error(inner, "internal error", http.StatusInternalServerError)
+			}
+		}()
+		handler.ServeHTTP(w, r)
+	})
+	rec := httptest.NewRecorder()
+	recovery.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	if rec.Code != 500 || rec.Header().Get("Set-Cookie") != "" {
+		t.Errorf("status %d, Set-Cookie %q: a panicking handler's session was saved", rec.Code, rec.Header().Get("Set-Cookie"))
+	}
+}
+
+// Flush on a writer that cannot flush sends nothing, so the session may
+// still change and its cookie still goes out.
+func TestFlushWithoutFlusherKeepsTheSessionOpen(t *testing.T) {
+	srv := newServer(t, cookiesession.Config{Type: cookiesession.JWT, SecretKey: "k"}, func(w http.ResponseWriter, r *http.Request) {
+		if err := http.NewResponseController(w).Flush(); !errors.Is(err, http.ErrNotSupported) {
+			t.Errorf("Flush: %v, want ErrNotSupported", err)
+		}
+		w.(http.Flusher).Flush()
+		_ = cookiesession.FromRequest(r).Set("user", "tom")
+	})
+	// The middleware runs on a writer that hides its Flush.
+	srv.Config.Handler = hideFlush(srv.Config.Handler)
+	_, resp := srv.get(t, "/")
+	if !strings.HasPrefix(resp.Header.Get("Set-Cookie"), "session=") {
+		t.Errorf("no cookie after a Flush that could not flush: %v", resp.Header)
+	}
+	if errs := srv.log.Take(); len(errs) != 0 {
+		t.Errorf("reported %v", errs)
+	}
+}
+
+type writerWithoutFlush struct{ w http.ResponseWriter }
+
+func (w writerWithoutFlush) Header() http.Header         { return w.w.Header() }
+func (w writerWithoutFlush) Write(b []byte) (int, error) { return w.w.Write(b) }
+func (w writerWithoutFlush) WriteHeader(code int)        { w.w.WriteHeader(code) }
+
+func hideFlush(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(writerWithoutFlush{w}, r)
+	})
+}

@@ -56,9 +56,13 @@ func (s *Session) load() {
 	if s.err != nil {
 		// Report without holding the lock: the ErrorHandler is the
 		// caller's code, and the session is already in its final state.
-		s.mu.Unlock()
-		s.m.report(s.ctx, s.err, true)
-		s.mu.Lock()
+		// Lock again even if the handler panics: every caller's deferred
+		// Unlock expects the lock held.
+		func() {
+			s.mu.Unlock()
+			defer s.mu.Lock()
+			s.m.report(s.ctx, s.err, true)
+		}()
 	}
 }
 

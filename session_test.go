@@ -182,3 +182,43 @@ func TestShortFernetSecretsAreWarnedAbout(t *testing.T) {
 		t.Errorf("jwt: %v, logged %q", err, logs.String())
 	}
 }
+
+// An ErrorHandler that panics makes an ordinary panic, which net/http or a
+// recovery middleware can catch, and leaves the session usable: not a
+// fatal "unlock of unlocked mutex".
+func TestPanickingErrorHandlerLeavesTheSessionUsable(t *testing.T) {
+	m, err := New(Config{Type: JWT, SecretKey: "k", ErrorHandler: func(context.Context, error) { panic("handler bug") }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := m.Load(context.Background(), "garbage")
+	func() {
+		defer func() {
+			if r := recover(); r != "handler bug" {
+				t.Errorf("recovered %v", r)
+			}
+		}()
+		s.Len()
+	}()
+	if s.Len() != 0 || s.Err() == nil {
+		t.Error("the session after the panic is not the empty, refused one")
+	}
+	must(t, s.Set("user", "tom"))
+}
+
+// 1 and 1.0 are the same number but not the same value to a reader that
+// wants an integer: storing one over the other is a change.
+func TestIntegerOverFloatIsAChange(t *testing.T) {
+	s := loadedSession(t, Values{"n": json.RawMessage(`1.0`), "f": json.RawMessage(`1.5e-07`)})
+	must(t, s.Set("f", 1.5e-7))
+	if s.Changed() {
+		t.Fatal("the same float written another way counted as a change")
+	}
+	must(t, s.Set("n", 1))
+	if !s.Changed() {
+		t.Fatal("storing 1 over 1.0 was not a change")
+	}
+	if n, err := Get[int](s, "n"); err != nil || n != 1 {
+		t.Errorf("Get[int] = %d, %v", n, err)
+	}
+}

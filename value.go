@@ -118,6 +118,12 @@ func sameNumber(a, b json.Number) bool {
 	if a == b {
 		return true
 	}
+	// 1 and 1.0 are equal numbers but not the same value to a reader that
+	// wants an integer (Get[int] refuses 1.0): storing one over the other
+	// is a change.
+	if isIntegerLiteral(a) != isIntegerLiteral(b) {
+		return false
+	}
 	if !modestExponent(a) || !modestExponent(b) {
 		return false
 	}
@@ -153,6 +159,12 @@ func plainText(raw []byte) ([]byte, bool) {
 		return nil, false // encoding/json turns invalid UTF-8 into U+FFFD
 	}
 	return text, true
+}
+
+// isIntegerLiteral reports whether n is written without a fraction or an
+// exponent, as integers are.
+func isIntegerLiteral(n json.Number) bool {
+	return !strings.ContainsAny(string(n), ".eE")
 }
 
 func modestExponent(n json.Number) bool {

@@ -2,6 +2,7 @@ package cookiesession
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -81,15 +82,35 @@ type writerOnly struct{ io.Writer }
 func (w *responseWriter) Flush() { _ = w.FlushError() }
 
 // FlushError writes the cookie, then flushes, returning the underlying
-// writer's error (http.ErrNotSupported if it cannot flush).
+// writer's error. If the underlying writer cannot flush, it returns an
+// error wrapping http.ErrNotSupported and writes nothing: the headers have
+// not gone out, so the session may still change.
 func (w *responseWriter) FlushError() error {
+	if !canFlush(w.ResponseWriter) {
+		return fmt.Errorf("cookiesession: flush: %w", http.ErrNotSupported)
+	}
 	w.writeCookie()
 	return http.NewResponseController(w.ResponseWriter).Flush()
 }
 
+// canFlush reports whether w, or a writer it unwraps to, can flush, as
+// http.ResponseController looks for one.
+func canFlush(w http.ResponseWriter) bool {
+	for {
+		switch t := w.(type) {
+		case interface{ FlushError() error }, http.Flusher:
+			return true
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = t.Unwrap()
+		default:
+			return false
+		}
+	}
+}
+
 // Hijack hands the connection to the handler. No cookie is written: the
-// handler now owns the connection, and later session changes are reported
-// as [ErrHeadersWritten].
+// handler now owns the connection, so session changes made before or after
+// the hijack are not saved, and they are reported as [ErrHeadersWritten].
 func (w *responseWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	conn, rw, err := http.NewResponseController(w.ResponseWriter).Hijack()
 	if err == nil {

@@ -51,7 +51,9 @@ func Middleware(m *cookiesession.Manager) echo.MiddlewareFunc {
 				// cookie before the headers. The new echo.Response stays in
 				// place after the middleware returns, so that echo's error
 				// handler writes through it too.
-				c.SetResponse(echo.NewResponse(w, c.Echo()))
+				res := echo.NewResponse(w, c.Echo())
+				res.Status = http.StatusOK // as echo's own reset: outer middleware reads it
+				c.SetResponse(res)
 				err = next(c)
 			})).ServeHTTP(c.Response(), c.Request())
 			return err

@@ -178,3 +178,24 @@ func TestSessionWithoutMiddlewarePanics(t *testing.T) {
 	e := echo.New()
 	echosession.Session(e.NewContext(httptest.NewRequest("GET", "/", nil), httptest.NewRecorder()))
 }
+
+// An outer middleware (a logger, a metrics counter) sees the status echo
+// sends, 200, for a handler that returns without writing.
+func TestOuterMiddlewareSeesStatusOK(t *testing.T) {
+	e := echo.New()
+	var seen int
+	e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			err := next(c)
+			seen = c.Response().Status
+			return err
+		}
+	})
+	e.Use(echosession.Middleware(sessiontest.NewManager(t, cookiesession.JWT, nil)))
+	e.GET("/", func(c echo.Context) error { return nil })
+	rec := httptest.NewRecorder()
+	e.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	if seen != http.StatusOK || rec.Code != http.StatusOK {
+		t.Errorf("outer middleware saw %d, response %d", seen, rec.Code)
+	}
+}

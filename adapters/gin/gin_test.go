@@ -3,6 +3,7 @@ package ginsession_test
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -178,4 +179,21 @@ func TestSessionWithoutMiddlewarePanics(t *testing.T) {
 	c, _ := gin.CreateTestContext(httptest.NewRecorder())
 	c.Request = httptest.NewRequest("GET", "/", nil)
 	ginsession.Session(c)
+}
+
+// A handler that panics saves nothing, although gin's Recovery writes the
+// 500 through the session's writer.
+func TestPanickingHandlerSavesNothing(t *testing.T) {
+	r := gin.New()
+	r.Use(gin.CustomRecoveryWithWriter(io.Discard, func(c *gin.Context, _ any) { c.AbortWithStatus(http.StatusInternalServerError) }))
+	r.Use(ginsession.Middleware(sessiontest.NewManager(t, cookiesession.Base64, nil)))
+	r.GET("/", func(c *gin.Context) {
+		_ = ginsession.Session(c).Set("paid", true)
+		panic("handler bug")
+	})
+	rec := httptest.NewRecorder()
+	r.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	if rec.Code != http.StatusInternalServerError || rec.Header().Get("Set-Cookie") != "" {
+		t.Errorf("status %d, Set-Cookie %q", rec.Code, rec.Header().Get("Set-Cookie"))
+	}
 }
