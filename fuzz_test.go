@@ -20,7 +20,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -41,20 +40,7 @@ type interopTokens struct {
 
 func loadInteropTokens(tb testing.TB) interopTokens {
 	tb.Helper()
-	var vectors struct {
-		Valid []struct {
-			Type   Type            `json:"type"`
-			Secret *string         `json:"secret"`
-			Token  string          `json:"token"`
-			Values json.RawMessage `json:"values"`
-		} `json:"valid"`
-		Invalid []struct {
-			Type   Type    `json:"type"`
-			Secret *string `json:"secret"`
-			Token  string  `json:"token"`
-		} `json:"invalid"`
-	}
-	readInterop(tb, "asgi-sessions-vectors.json", &vectors)
+	vectors := loadASGIVectors(tb)
 	it := interopTokens{secrets: map[Type][]string{}, tokens: map[Type][]string{}}
 	addSecret := func(typ Type, s *string) {
 		if s == nil || *s == "" {
@@ -79,7 +65,7 @@ func loadInteropTokens(tb testing.TB) interopTokens {
 		var spec []struct {
 			Token string `json:"token"`
 		}
-		readInterop(tb, "fernet-spec/"+name, &spec)
+		readJSON(tb, "testdata/interop/fernet-spec/"+name, &spec)
 		for _, s := range spec {
 			it.other = append(it.other, s.Token)
 		}
@@ -87,23 +73,12 @@ func loadInteropTokens(tb testing.TB) interopTokens {
 	var rfc struct {
 		Token string `json:"token"`
 	}
-	readInterop(tb, "jwt-rfc7515-a1.json", &rfc)
+	readJSON(tb, "testdata/interop/jwt-rfc7515-a1.json", &rfc)
 	it.other = append(it.other, rfc.Token)
 	if len(it.tokens[Base64]) == 0 || len(it.tokens[JWT]) == 0 || len(it.tokens[Fernet]) == 0 || len(it.values) == 0 {
 		tb.Fatal("testdata/interop holds no tokens")
 	}
 	return it
-}
-
-func readInterop(tb testing.TB, name string, v any) {
-	tb.Helper()
-	data, err := os.ReadFile("testdata/interop/" + name)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if err := json.Unmarshal(data, v); err != nil {
-		tb.Fatalf("testdata/interop/%s: %v", name, err)
-	}
 }
 
 // fuzzCodec returns the codec for typ keyed with every secret the vectors

@@ -315,15 +315,7 @@ func hostileCases(t *testing.T, jku string) []hostileCase {
 	}
 
 	// ---- every forged cookie of the asgi-sessions vectors ----
-	var vectors struct {
-		Invalid []struct {
-			Type   Type    `json:"type"`
-			Secret *string `json:"secret"`
-			Token  string  `json:"token"`
-			Why    string  `json:"why"`
-		} `json:"invalid"`
-	}
-	readInterop(t, "asgi-sessions-vectors.json", &vectors)
+	vectors := loadASGIVectors(t)
 	for i, v := range vectors.Invalid {
 		if v.Token == "" {
 			continue // an empty cookie value is no cookie

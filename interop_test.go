@@ -44,22 +44,23 @@ type asgiVectors struct {
 	} `json:"set_cookie"`
 }
 
-func readJSON(t *testing.T, path string, v any) {
-	t.Helper()
+func readJSON(tb testing.TB, path string, v any) {
+	tb.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	if err := json.Unmarshal(data, v); err != nil {
-		t.Fatalf("%s: %v", path, err)
+		tb.Fatalf("%s: %v", path, err)
 	}
 }
 
-func loadASGIVectors(t *testing.T) asgiVectors {
+func loadASGIVectors(tb testing.TB) asgiVectors {
+	tb.Helper()
 	var v asgiVectors
-	readJSON(t, "testdata/interop/asgi-sessions-vectors.json", &v)
+	readJSON(tb, "testdata/interop/asgi-sessions-vectors.json", &v)
 	if len(v.Valid) == 0 || len(v.Invalid) == 0 || len(v.SetCookie) == 0 {
-		t.Fatal("interop vectors are empty")
+		tb.Fatal("interop vectors are empty")
 	}
 	return v
 }
