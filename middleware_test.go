@@ -69,26 +69,12 @@ func newServer(t *testing.T, cfg cookiesession.Config, app http.HandlerFunc) *te
 	return &testServer{Server: srv, client: client, log: log}
 }
 
-// get fetches path and returns the body and the response.
-func (s *testServer) get(t *testing.T, path string, header ...string) (string, *http.Response) {
+// get fetches path, sending each of cookies as a Cookie header, and
+// returns the body and the response.
+func (s *testServer) get(t *testing.T, path string, cookies ...string) (string, *http.Response) {
 	t.Helper()
-	req, err := http.NewRequest("GET", s.URL+path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Add(header[i], header[i+1])
-	}
-	resp, err := s.client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(body), resp
+	resp, body := sessiontest.Get(t, s.client, s.URL+path, cookies...)
+	return body, resp
 }
 
 func TestRoundTripOverHTTP(t *testing.T) {
@@ -205,7 +191,7 @@ func TestSeveralCookiesOfTheSameName(t *testing.T) {
 	_, resp := srv.get(t, "/set?user=tom")
 	real := resp.Cookies()[0].Value
 	srv.client.Jar = nil
-	body, _ := srv.get(t, "/get?user", "Cookie", "session=planted; other=1; session="+real)
+	body, _ := srv.get(t, "/get?user", "session=planted; other=1; session="+real)
 	if body != "tom" {
 		t.Errorf("got %q, want tom", body)
 	}
@@ -229,7 +215,7 @@ func TestExpiryThroughTheMiddleware(t *testing.T) {
 		mu.Lock()
 		now = now.Add(time.Hour + time.Minute)
 		mu.Unlock()
-		if body, _ := srv.get(t, "/get?user", "Cookie", "session="+token); body != "" {
+		if body, _ := srv.get(t, "/get?user", "session="+token); body != "" {
 			t.Errorf("%s: expired cookie still read as %q", typ, body)
 		}
 		if errs := srv.log.Take(); len(errs) != 1 || !errors.Is(errs[0], cookiesession.ErrExpired) {

@@ -16,6 +16,7 @@ import (
 	fibersession "github.com/cookiesession/cookiesession/adapters/fiber"
 	ginsession "github.com/cookiesession/cookiesession/adapters/gin"
 	"github.com/cookiesession/cookiesession/internal/pystr"
+	"github.com/cookiesession/cookiesession/internal/sessiontest"
 	"github.com/gin-gonic/gin"
 	"github.com/go-chi/chi/v5"
 	"github.com/gofiber/fiber/v2"
@@ -186,27 +187,14 @@ func servers(t *testing.T, cfg cookiesession.Config) map[string]string {
 
 func get(t *testing.T, url string, cookie *http.Cookie) (*http.Response, string) {
 	t.Helper()
-	req, err := http.NewRequest("GET", url, nil)
-	if err != nil {
-		t.Fatal(err)
+	if cookie == nil {
+		return sessiontest.Get(t, http.DefaultClient, url)
 	}
-	if cookie != nil {
-		req.AddCookie(cookie)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, string(body)
+	return sessiontest.Get(t, http.DefaultClient, url, cookie.Name+"="+cookie.Value)
 }
 
 func TestCookieFromOneFrameworkReadByAll(t *testing.T) {
-	for _, typ := range []cookiesession.Type{cookiesession.Base64, cookiesession.JWT, cookiesession.Fernet} {
+	for _, typ := range sessiontest.Types {
 		t.Run(string(typ), func(t *testing.T) {
 			urls := servers(t, cookiesession.Config{Type: typ, SecretKey: "SESSION-SECRET", CookieName: "sid"})
 			var lines []string
