@@ -1,8 +1,6 @@
 package cookiesession
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -27,9 +25,7 @@ func Get[T any](s *Session, key string) (T, error) {
 	if !ok {
 		return v, fmt.Errorf("%w %q", ErrNoValue, key)
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(&v); err != nil {
+	if err := decodeExact(raw, &v); err != nil {
 		var zero T
 		return zero, fmt.Errorf("cookiesession: value of %q does not fit %v: %w", key, reflect.TypeFor[T](), err)
 	}

@@ -49,13 +49,19 @@ func unmarshalValue(raw json.RawMessage) (any, error) {
 	if isJSONNumber(raw) {
 		return json.Number(raw), nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
 	var v any
-	if err := dec.Decode(&v); err != nil {
+	if err := decodeExact(raw, &v); err != nil {
 		return nil, err
 	}
 	return v, nil
+}
+
+// decodeExact decodes one JSON value into dst, numbers into an interface
+// as json.Number, so that no digit is lost.
+func decodeExact(raw []byte, dst any) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	return dec.Decode(dst)
 }
 
 // sameJSON reports whether two JSON texts hold the same value: the same
