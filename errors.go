@@ -1,6 +1,10 @@
 package cookiesession
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/cookiesession/cookiesession/internal/format"
+)
 
 // Errors a caller can act on. Every refused cookie, failure to save and
 // configuration error wraps one of these, so errors.Is works on them; the
@@ -12,25 +16,25 @@ import "errors"
 var (
 	// ErrMalformed: the cookie value is not a token of the configured type
 	// (bad encoding, wrong structure, a payload that is not a JSON object).
-	ErrMalformed = errors.New("cookiesession: malformed cookie")
+	ErrMalformed = format.ErrMalformed
 	// ErrSignature: the signature (jwt) or MAC (fernet) does not match any
 	// configured secret: the cookie was forged, tampered with, or made with
 	// a secret this server no longer has.
-	ErrSignature = errors.New("cookiesession: signature mismatch")
+	ErrSignature = format.ErrSignature
 	// ErrAlgorithm: a jwt whose header names an algorithm other than HS256,
 	// or asks for extensions this package does not implement.
-	ErrAlgorithm = errors.New("cookiesession: algorithm not accepted")
+	ErrAlgorithm = format.ErrAlgorithm
 	// ErrExpired: an authentic cookie older than the configured max age, or
 	// one whose jwt "exp" claim has passed.
-	ErrExpired = errors.New("cookiesession: cookie expired")
+	ErrExpired = format.ErrExpired
 	// ErrNotYetValid: an authentic cookie dated in the future beyond the
 	// allowed clock skew (fernet timestamp, jwt "nbf", or a jwt "exp"
 	// further ahead than MaxAge).
-	ErrNotYetValid = errors.New("cookiesession: cookie not valid yet")
+	ErrNotYetValid = format.ErrNotYetValid
 	// ErrTooLarge: a cookie value longer than [MaxCookieSize]. On the way
 	// in it is refused before any decoding; on the way out the new cookie
 	// is not sent and the client keeps its previous one.
-	ErrTooLarge = errors.New("cookiesession: cookie too large")
+	ErrTooLarge = format.ErrTooLarge
 )
 
 // Errors reported while writing a response.
