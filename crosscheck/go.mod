@@ -3,6 +3,11 @@ module github.com/cookiesession/cookiesession/crosscheck
 go 1.22
 
 require (
+	github.com/cookiesession/cookiesession v0.0.0-00010101000000-000000000000
 	github.com/fernet/fernet-go v0.0.0-20240119011108-303da6aec611
 	github.com/golang-jwt/jwt/v5 v5.3.1
 )
+
+// Builds in this repository use the modules beside this one; a user's build
+// ignores replace lines of a dependency's go.mod (see RELEASING.md).
+replace github.com/cookiesession/cookiesession => ..

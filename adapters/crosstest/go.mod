@@ -3,6 +3,17 @@ module github.com/cookiesession/cookiesession/adapters/crosstest
 go 1.25.0
 
 require (
+	github.com/cookiesession/cookiesession v0.0.0-00010101000000-000000000000
+	github.com/cookiesession/cookiesession/adapters/echo v0.0.0-00010101000000-000000000000
+	github.com/cookiesession/cookiesession/adapters/fiber v0.0.0-00010101000000-000000000000
+	github.com/cookiesession/cookiesession/adapters/gin v0.0.0-00010101000000-000000000000
+	github.com/gin-gonic/gin v1.12.0
+	github.com/go-chi/chi/v5 v5.5.0
+	github.com/gofiber/fiber/v2 v2.52.15
+	github.com/labstack/echo/v4 v4.16.0
+)
+
+require (
 	github.com/andybalholm/brotli v1.1.0 // indirect
 	github.com/bytedance/gopkg v0.1.3 // indirect
 	github.com/bytedance/sonic v1.15.0 // indirect
@@ -10,19 +21,15 @@ require (
 	github.com/cloudwego/base64x v0.1.6 // indirect
 	github.com/gabriel-vasile/mimetype v1.4.12 // indirect
 	github.com/gin-contrib/sse v1.1.0 // indirect
-	github.com/gin-gonic/gin v1.12.0
-	github.com/go-chi/chi/v5 v5.5.0
 	github.com/go-playground/locales v0.14.1 // indirect
 	github.com/go-playground/universal-translator v0.18.1 // indirect
 	github.com/go-playground/validator/v10 v10.30.1 // indirect
 	github.com/goccy/go-json v0.10.5 // indirect
 	github.com/goccy/go-yaml v1.19.2 // indirect
-	github.com/gofiber/fiber/v2 v2.52.15
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/json-iterator/go v1.1.12 // indirect
 	github.com/klauspost/compress v1.17.9 // indirect
 	github.com/klauspost/cpuid/v2 v2.3.0 // indirect
-	github.com/labstack/echo/v4 v4.16.0
 	github.com/labstack/gommon v0.5.0 // indirect
 	github.com/leodido/go-urn v1.4.0 // indirect
 	github.com/mattn/go-colorable v0.1.15 // indirect
@@ -47,4 +54,13 @@ require (
 	golang.org/x/sys v0.46.0 // indirect
 	golang.org/x/text v0.40.0 // indirect
 	google.golang.org/protobuf v1.36.10 // indirect
+)
+
+// Builds in this repository use the modules beside this one; a user's build
+// ignores replace lines of a dependency's go.mod (see RELEASING.md).
+replace (
+	github.com/cookiesession/cookiesession => ../..
+	github.com/cookiesession/cookiesession/adapters/echo => ../echo
+	github.com/cookiesession/cookiesession/adapters/fiber => ../fiber
+	github.com/cookiesession/cookiesession/adapters/gin => ../gin
 )

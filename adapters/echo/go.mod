@@ -3,7 +3,11 @@ module github.com/cookiesession/cookiesession/adapters/echo
 go 1.25.0
 
 require (
+	github.com/cookiesession/cookiesession v0.0.0-00010101000000-000000000000
 	github.com/labstack/echo/v4 v4.16.0
+)
+
+require (
 	github.com/labstack/gommon v0.5.0 // indirect
 	github.com/mattn/go-colorable v0.1.15 // indirect
 	github.com/mattn/go-isatty v0.0.22 // indirect
@@ -14,3 +18,7 @@ require (
 	golang.org/x/sys v0.46.0 // indirect
 	golang.org/x/text v0.40.0 // indirect
 )
+
+// Builds in this repository use the modules beside this one; a user's build
+// ignores replace lines of a dependency's go.mod (see RELEASING.md).
+replace github.com/cookiesession/cookiesession => ../..

@@ -3,8 +3,12 @@ module github.com/cookiesession/cookiesession/adapters/fiber
 go 1.22
 
 require (
-	github.com/andybalholm/brotli v1.1.0 // indirect
+	github.com/cookiesession/cookiesession v0.0.0-00010101000000-000000000000
 	github.com/gofiber/fiber/v2 v2.52.15
+)
+
+require (
+	github.com/andybalholm/brotli v1.1.0 // indirect
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/klauspost/compress v1.17.9 // indirect
 	github.com/mattn/go-colorable v0.1.13 // indirect
@@ -16,3 +20,7 @@ require (
 	github.com/valyala/tcplisten v1.0.0 // indirect
 	golang.org/x/sys v0.28.0 // indirect
 )
+
+// Builds in this repository use the modules beside this one; a user's build
+// ignores replace lines of a dependency's go.mod (see RELEASING.md).
+replace github.com/cookiesession/cookiesession => ../..

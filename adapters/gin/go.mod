@@ -3,13 +3,17 @@ module github.com/cookiesession/cookiesession/adapters/gin
 go 1.25.0
 
 require (
+	github.com/cookiesession/cookiesession v0.0.0-00010101000000-000000000000
+	github.com/gin-gonic/gin v1.12.0
+)
+
+require (
 	github.com/bytedance/gopkg v0.1.3 // indirect
 	github.com/bytedance/sonic v1.15.0 // indirect
 	github.com/bytedance/sonic/loader v0.5.0 // indirect
 	github.com/cloudwego/base64x v0.1.6 // indirect
 	github.com/gabriel-vasile/mimetype v1.4.12 // indirect
 	github.com/gin-contrib/sse v1.1.0 // indirect
-	github.com/gin-gonic/gin v1.12.0
 	github.com/go-playground/locales v0.14.1 // indirect
 	github.com/go-playground/universal-translator v0.18.1 // indirect
 	github.com/go-playground/validator/v10 v10.30.1 // indirect
@@ -34,3 +38,7 @@ require (
 	golang.org/x/text v0.34.0 // indirect
 	google.golang.org/protobuf v1.36.10 // indirect
 )
+
+// Builds in this repository use the modules beside this one; a user's build
+// ignores replace lines of a dependency's go.mod (see RELEASING.md).
+replace github.com/cookiesession/cookiesession => ../..
