@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"context"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hmac"
@@ -67,57 +68,67 @@ func tokens(tb testing.TB) (jwtToken, fernetToken string) {
 }
 
 // naiveJWT is the floor the issue names for reading a jwt: strict base64,
-// one HMAC-SHA256 check with hmac.Equal, and json.Unmarshal into
-// map[string]any. It checks no header and no claim.
-func naiveJWT(token string, key []byte) (map[string]any, bool) {
+// one HMAC-SHA256 check with hmac.Equal, then the payload handed to parse
+// (json.Unmarshal into map[string]any for the full floor, into
+// map[string]json.RawMessage for the split floor). It checks no header and
+// no claim.
+func naiveJWT[M any](token string, key []byte, parse func([]byte) (M, bool)) (M, bool) {
+	var zero M
 	dot1 := strings.IndexByte(token, '.')
 	dot2 := strings.LastIndexByte(token, '.')
 	sig, err := base64.RawURLEncoding.Strict().DecodeString(token[dot2+1:])
 	if err != nil {
-		return nil, false
+		return zero, false
 	}
 	mac := hmac.New(sha256.New, key)
 	mac.Write([]byte(token[:dot2]))
 	if !hmac.Equal(mac.Sum(nil), sig) {
-		return nil, false
+		return zero, false
 	}
 	payload, err := base64.RawURLEncoding.Strict().DecodeString(token[dot1+1 : dot2])
 	if err != nil {
-		return nil, false
+		return zero, false
 	}
-	var v map[string]any
-	if json.Unmarshal(payload, &v) != nil {
-		return nil, false
-	}
-	return v, true
+	return parse(payload)
 }
 
 // naiveFernet is the same floor for a Fernet token: strict base64, one
-// HMAC-SHA256 check, AES-128-CBC decryption, unpadding, and json.Unmarshal
-// into map[string]any. It checks no timestamp.
-func naiveFernet(token string, signing, encryption []byte) (map[string]any, bool) {
+// HMAC-SHA256 check, AES-128-CBC decryption, unpadding, then parse. It
+// checks no timestamp.
+func naiveFernet[M any](token string, signing, encryption []byte, parse func([]byte) (M, bool)) (M, bool) {
+	var zero M
 	raw, err := base64.URLEncoding.Strict().DecodeString(token)
 	if err != nil || len(raw) < 1+8+16+16+32 {
-		return nil, false
+		return zero, false
 	}
 	signed, sum := raw[:len(raw)-32], raw[len(raw)-32:]
 	mac := hmac.New(sha256.New, signing)
 	mac.Write(signed)
 	if !hmac.Equal(mac.Sum(nil), sum) {
-		return nil, false
+		return zero, false
 	}
 	block, err := aes.NewCipher(encryption)
 	if err != nil {
-		return nil, false
+		return zero, false
 	}
 	body := make([]byte, len(signed)-25)
 	cipher.NewCBCDecrypter(block, signed[9:25]).CryptBlocks(body, signed[25:])
 	body = body[:len(body)-int(body[len(body)-1])]
+	return parse(body)
+}
+
+// parseAll parses every value, as a reader that wants them all does: the
+// full floor.
+func parseAll(data []byte) (map[string]any, bool) {
 	var v map[string]any
-	if json.Unmarshal(body, &v) != nil {
-		return nil, false
-	}
-	return v, true
+	return v, json.Unmarshal(data, &v) == nil
+}
+
+// parseSplit validates the object and splits it into its members, each
+// value kept as raw JSON: what cookiesession's Decode does, the naive way.
+func parseSplit(data []byte) (map[string]json.RawMessage, bool) {
+	var v map[string]json.RawMessage
+	return v, json.Unmarshal(data, &v) == nil
 }
 
 // BenchmarkFloor measures the cost floors of reading a session, on the
@@ -137,10 +148,19 @@ func BenchmarkFloor(b *testing.B) {
 			}
 		})
 	}
+	// The full floors parse every value into map[string]any: compare them
+	// with Decode/cookiesession-*-read-all. The split floors validate and
+	// split, as cookiesession's Decode does: compare them with
+	// Decode/cookiesession-*.
 	bench("jwt-naive", func() bool {
-		v, ok := naiveJWT(jwtToken, []byte(JWTSecret))
+		v, ok := naiveJWT(jwtToken, []byte(JWTSecret), parseAll)
 		sink = v
 		return ok && v["user"] == "tom"
+	})
+	bench("jwt-naive-split", func() bool {
+		v, ok := naiveJWT(jwtToken, []byte(JWTSecret), parseSplit)
+		sink = v
+		return ok && string(v["user"]) == `"tom"`
 	})
 	bench("json-map-any", func() bool {
 		var v map[string]any
@@ -148,10 +168,21 @@ func BenchmarkFloor(b *testing.B) {
 		sink = v
 		return err == nil
 	})
+	bench("json-map-raw", func() bool {
+		var v map[string]json.RawMessage
+		err := json.Unmarshal(payload, &v)
+		sink = v
+		return err == nil
+	})
 	bench("fernet-naive", func() bool {
-		v, ok := naiveFernet(fernetToken, fernetKey[:16], fernetKey[16:])
+		v, ok := naiveFernet(fernetToken, fernetKey[:16], fernetKey[16:], parseAll)
 		sink = v
 		return ok && v["user"] == "tom"
+	})
+	bench("fernet-naive-split", func() bool {
+		v, ok := naiveFernet(fernetToken, fernetKey[:16], fernetKey[16:], parseSplit)
+		sink = v
+		return ok && string(v["user"]) == `"tom"`
 	})
 }
 
@@ -194,6 +225,34 @@ func BenchmarkDecode(b *testing.B) {
 			v, err := codec.Decode(token)
 			sink = v
 			return err == nil && string(v["user"]) == `"tom"`
+		})
+	}
+	// read-all: the cookie read through a Session and every value asked
+	// for with Get, as a handler that wants them all does; the like of the
+	// full floors, which parse every value.
+	for _, c := range []struct {
+		name, token string
+		cfg         cookiesession.Config
+	}{
+		{"cookiesession-jwt-read-all", jwtToken, cookiesession.Config{Type: cookiesession.JWT, SecretKey: JWTSecret}},
+		{"cookiesession-fernet-read-all", fernetToken, cookiesession.Config{Type: cookiesession.Fernet, SecretKey: FernetSecret}},
+	} {
+		c.cfg.MaxAge = MaxAge
+		m, err := cookiesession.New(c.cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		token := c.token
+		ctx := context.Background()
+		bench(c.name, func() bool {
+			s := m.Load(ctx, token)
+			keys := s.Keys()
+			values := make([]any, len(keys))
+			for i, k := range keys {
+				values[i] = s.Get(k)
+			}
+			sink = values
+			return s.Err() == nil && len(keys) == 3 && values[2] == "tom"
 		})
 	}
 	jwtKey := []byte(JWTSecret)
