@@ -13,9 +13,17 @@ Both directions are checked, for every session type:
      decode prints its values exactly (large integers, non-ASCII text).
   3. Python-made cookies with the wrong key, tampered or with alg "none"
      get "Hello Anonymous".
-Run from the project root: python3 interop/python_check.py (needs the Go
-toolchain, PyJWT and cryptography). Loopback only; every request is bounded.
+Values are compared as canonical JSON text (sorted keys, exact number
+spelling as Python writes it), never with Python's == alone, under which 1,
+1.0 and True are all equal; the CLI's output is compared number text for
+number text with the JSON Python wrote.
+
+Run from the project root: python3 interop/python_check.py [--seed N] (needs
+the Go toolchain, PyJWT and cryptography). The random seed (secrets and
+values) is printed first; --seed N, or COOKIESESSION_PY_SEED=N, repeats a run.
+Loopback only; every request is bounded.
 """
+import argparse
 import base64
 import json
 import os
@@ -86,15 +94,57 @@ def random_values(rng):
         "user": name,
         "big": 2**53 + rng.randrange(1, 10**6),
         "neg": -(2**62) - rng.randrange(10**6),
-        "float": rng.choice([0.1, 1.5e-07, 123456.789]),
-        "nested": {"list": [True, False, None, "x"], "obj": {"k": "<&>\"'"}},
+        "float": rng.choice([0.1, 1.5e-07, 123456.789, 1e300]),
+        # equal under Python's ==, different as JSON: a reader that turns
+        # one into another must be caught
+        "one": 1, "one_float": 1.0, "yes": True, "zero": 0, "zero_float": 0.0, "no": False,
+        "nested": {"list": [True, False, None, "x", 1, 1.0], "obj": {"k": "<&>\"'"}},
         "empty": "",
     }
 
 
+def canonical(value):
+    """The JSON text of value with sorted keys: 1, 1.0 and True differ."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def same(got, want):
+    return canonical(got) == canonical(want)
+
+
+def exact(text):
+    """JSON text decoded with every number kept as its text, so that comparing
+    two results compares number spellings digit for digit (and bool with bool)."""
+    return json.loads(text, parse_int=lambda s: ("int", s), parse_float=lambda s: ("float", s),
+                      parse_constant=lambda s: ("constant", s))
+
+
+def self_check():
+    """The comparisons above must tell apart what == does not."""
+    assert not same({"a": 1}, {"a": 1.0}) and not same({"a": 1}, {"a": True})
+    assert not same([0], [False]) and same({"b": 1, "a": [1.5]}, {"a": [1.5], "b": 1})
+    assert exact('{"a":1}') != exact('{"a":1.0}') and exact('{"a":1}') != exact('{"a":true}')
+    assert exact('{"a":[1,true]}') == exact('{ "a" : [1, true] }')
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    env = os.environ.get("COOKIESESSION_PY_SEED")
+    parser.add_argument("--seed", type=int, default=int(env) if env else None,
+                        help="random seed (default: $COOKIESESSION_PY_SEED, else the time)")
+    args = parser.parse_args()
+    if args.seed is None:
+        args.seed = time.time_ns() % 2**32
+    return args
+
+
 def main():
+    args = parse_args()
+    self_check()
+    print("python interop: seed %d (repeat with: python3 interop/python_check.py --seed %d)" % (args.seed, args.seed),
+          flush=True)
     root = os.getcwd()
-    rng = random.Random(int(time.time()))
+    rng = random.Random(args.seed)
     tmp = tempfile.mkdtemp()
     hello = os.path.join(tmp, "hello")
     cli = os.path.join(tmp, "cookiesession")
@@ -129,7 +179,7 @@ def main():
                 values = py_decode(kind, secret, token)
             except Exception as e:  # noqa: BLE001 - report any refusal
                 values = {"error": repr(e)}
-            check(status == 307 and values.get("user") == "jack-o'neil",
+            check(status == 307 and same(values.get("user"), "jack-o'neil"),
                   "%s: Python read %r from Go cookie %r" % (kind, values, token))
             # 2. Python writes, Go reads (server and CLI).
             for _ in range(5):
@@ -140,14 +190,17 @@ def main():
                       "%s: server said %d %r for a Python cookie" % (kind, status, body))
                 out = subprocess.run([cli, "decode", "-type", kind, "-secret", secret, token],
                                      capture_output=True, text=True)
-                got = json.loads(out.stdout) if out.returncode == 0 else out.stderr
-                check(got == want, "%s: CLI decoded %r, want %r" % (kind, got, want))
+                want_text = json.dumps(want, separators=(",", ":"), ensure_ascii=False)
+                got = exact(out.stdout) if out.returncode == 0 else out.stderr
+                check(out.returncode == 0 and got == exact(want_text),
+                      "%s: CLI decoded %s, want %s" % (kind, out.stdout or out.stderr, want_text))
                 # the CLI's own cookies read back in Python
                 out = subprocess.run([cli, "encode", "-type", kind, "-secret", secret, json.dumps(want)],
                                      capture_output=True, text=True)
                 back = py_decode(kind, secret, out.stdout.strip())
                 back.pop("exp", None)
-                check(back == want, "%s: Python read %r from the CLI's cookie" % (kind, back))
+                check(same(back, want), "%s: Python read %s from the CLI's cookie, want %s"
+                      % (kind, canonical(back), canonical(want)))
             # 3. Hostile cookies made in Python.
             if kind != "base64":
                 hostile = [py_encode(kind, secret + "x", {"user": "root"})]
@@ -163,6 +216,7 @@ def main():
         finally:
             proc.terminate()
             proc.wait(timeout=10)
+    print("python interop: seed %d" % args.seed)
     print("python interop: %d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 
