@@ -22,24 +22,54 @@ import (
 )
 
 // chromium returns the browser's path, or skips (fails, where the browser
-// is required) when there is none.
+// is required) when there is none. The rule is the one .ci/run follows:
+// $CHROMIUM when set, else the first name of the file chromium-names found
+// on PATH.
 func chromium(t *testing.T) string {
 	t.Helper()
+	required := os.Getenv("COOKIESESSION_BROWSER") == "required"
 	if p := os.Getenv("CHROMIUM"); p != "" {
-		return p
+		path, err := exec.LookPath(p)
+		if err != nil {
+			t.Fatalf("CHROMIUM=%s: %v", p, err) // set but wrong: a mistake, never a skip
+		}
+		return path
 	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+	names, err := chromiumNames()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range names {
 		if p, err := exec.LookPath(name); err == nil {
 			return p
 		}
 	}
-	const why = "no Chromium on this machine (looked for $CHROMIUM, chromium, chromium-browser, google-chrome); " +
-		".ci/run's browser step installs it with apt-get install chromium"
-	if os.Getenv("COOKIESESSION_BROWSER") == "required" {
+	why := "no Chromium on this machine (looked for $CHROMIUM, then " + strings.Join(names, ", ") + " on PATH); " +
+		".ci/run installs Debian's chromium"
+	if required {
 		t.Fatal(why)
 	}
 	t.Skip(why)
 	return ""
+}
+
+// chromiumNames reads the executable names to look for, in order, from
+// the file chromium-names ('#' starts a comment line).
+func chromiumNames() ([]string, error) {
+	data, err := os.ReadFile("chromium-names")
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, line := range strings.Split(string(data), "\n") {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+			names = append(names, line)
+		}
+	}
+	if len(names) == 0 {
+		return nil, errors.New("chromium-names lists no browser")
+	}
+	return names, nil
 }
 
 // newBrowser starts headless Chromium with a fresh profile, for the test.

@@ -4,8 +4,9 @@
 // just under and just over the cookie size limit. It holds tests only, in a
 // module of its own so that the core never requires chromedp.
 //
-// The tests look for Chromium at $CHROMIUM, else chromium, chromium-browser,
-// google-chrome on PATH. Without one they skip, saying why, unless
-// COOKIESESSION_BROWSER=required (as .ci/run's browser step sets, after
-// installing Chromium), where a missing browser fails the test.
+// The tests find Chromium as .ci/run does: $CHROMIUM when set (it must then
+// name an executable), else the first name listed in the file chromium-names
+// (chromium, chromium-browser, google-chrome) found on PATH. Without one they
+// skip, saying why, unless COOKIESESSION_BROWSER=required (as .ci/run sets,
+// after installing Chromium), where a missing browser fails the test.
 package browsertest
