@@ -15,9 +15,11 @@ import (
 	"time"
 )
 
-// The files in testdata/interop are copies of ../shared/interop: cookies
-// made by asgi-sessions itself, the Fernet specification's vectors and the
-// HS256 example of RFC 7515.
+// The files in testdata/interop are an exact copy of ../shared/interop
+// (TestSharedInteropCopyIsExact holds them to it): cookies made by
+// asgi-sessions itself, the Fernet specification's vectors, the HS256
+// example of RFC 7515, and cookies of Starlette, Flask, Django, iron-session
+// and Express's cookie-session.
 
 type asgiVectors struct {
 	MadeAt int64 `json:"made_at_unix"`
