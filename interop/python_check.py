@@ -217,7 +217,7 @@ def main():
             proc.terminate()
             proc.wait(timeout=10)
     print("python interop: seed %d" % args.seed)
-    print("python interop: %d passed, %d failed" % (passed, failed))
+    print("python_check: %d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 
 
