@@ -13,11 +13,11 @@ import (
 // header (several may share a name; others' cookies are ignored); values
 // may still be wrapped in one pair of double quotes.
 //
-// Native form: each non-empty <name> cookie, in order, gives at most one
-// value: itself if it has no chunk header, else its chunks reassembled (of
-// the <name>.<i> cookies, those carrying the header's digest, and, if
-// several do, the combination whose whole hashes to it). Iron form: the
-// non-empty <name> cookies, each whole; only if there is none, the
+// Native form: each distinct non-empty <name> cookie, in order, gives at
+// most one value: itself if it has no chunk header, else its chunks
+// reassembled (of the <name>.<i> cookies, those carrying the header's
+// digest, and, if several do, the combination whose whole hashes to it).
+// Iron form: the distinct non-empty <name> cookies, each whole; only if there is none, the
 // concatenation of <name>.0, <name>.1, … up to the first missing or empty
 // index (and, with duplicate chunks, further combinations).
 //
@@ -44,7 +44,7 @@ func (s *Scheme) Join(cookies []Cookie) (values []string, err error) {
 
 // scanned is what one pass over a request's cookies keeps.
 type scanned struct {
-	heads []string   // non-empty <name> values, at most MaxCandidates
+	heads []string   // distinct non-empty <name> values, at most MaxCandidates
 	slots [][]string // slots[i]: distinct non-empty values of <name>.<i>
 	err   error      // the first cookie refused for its size
 }
@@ -82,7 +82,7 @@ func (s *Scheme) scan(cookies []Cookie) scanned {
 			continue
 		}
 		if i < 0 {
-			if len(sc.heads) < MaxCandidates {
+			if len(sc.heads) < MaxCandidates && !contains(sc.heads, v) {
 				sc.heads = append(sc.heads, v)
 			}
 			continue
@@ -98,7 +98,7 @@ func (s *Scheme) scan(cookies []Cookie) scanned {
 // index returns i for a cookie named <name>.<i> (i in canonical decimal,
 // below 100), or -1.
 func (s *Scheme) index(name string) int {
-	if len(name) < len(s.name)+2 || name[len(s.name)] != '.' {
+	if len(name) < len(s.name)+2 || name[len(s.name)] != '.' || name[:len(s.name)] != s.name {
 		return -1
 	}
 	d := name[len(s.name)+1:]
