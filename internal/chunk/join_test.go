@@ -145,6 +145,8 @@ func TestJoinNativeHostile(t *testing.T) {
 		{"chunk name with a leading zero", []Cookie{a[0], {"session.01", a[1].Value}, a[2]}, nil, format.ErrMalformed},
 		{"chunk 1 empty", with(a, 1, ""), nil, format.ErrMalformed},
 		{"chunk 1 digest only", with(a, 1, d1+"."), nil, format.ErrMalformed},
+		{"an empty value with its digest", []Cookie{{"session", "!1." + digestOf("") + "."}}, nil, format.ErrMalformed},
+		{"an empty third piece with the right digest", []Cookie{{"session", "!3." + digestOf(v1[:8000]) + "." + v1[:4000]}, {"session.1", digestOf(v1[:8000]) + "." + v1[4000:8000]}, {"session.2", digestOf(v1[:8000]) + "."}}, nil, format.ErrMalformed},
 		{"oversized chunk", with(a, 1, d1+"."+strings.Repeat("A", MaxCookieBytes)), nil, format.ErrTooLarge},
 		{"oversized whole", []Cookie{{"session", strings.Repeat("A", MaxCookieBytes)}}, nil, format.ErrTooLarge},
 		{"bad first head, good second", cat([]Cookie{{"session", "!3.x"}}, a), []string{v1}, format.ErrMalformed},
@@ -165,6 +167,16 @@ func TestJoinNativeBounds(t *testing.T) {
 	// A reader with a smaller MaxSize refuses the write before reassembly.
 	if got, err := small.Join(cs); got != nil || !errors.Is(err, format.ErrTooLarge) {
 		t.Errorf("6 KiB reader: %d values, %v; want ErrTooLarge", len(got), err)
+	}
+	// A two-chunk write of cookies larger than the reader's, within its
+	// chunk count but over its MaxSize: refused before reassembly.
+	wide := mustNew(t, "session", Options{MaxSize: HardMaxSize, CookieBytes: MaxCookieBytes})
+	cs2 := split(t, wide, v[:8000])
+	if len(cs2) != 2 || len(cs2) > small.MaxChunks() {
+		t.Fatalf("%d chunks", len(cs2))
+	}
+	if got, err := small.Join(cs2); got != nil || !errors.Is(err, format.ErrTooLarge) {
+		t.Errorf("6 KiB reader, 2 chunks of 8 KB: %d values, %v; want ErrTooLarge", len(got), err)
 	}
 	// With 33 chunks allowed, counts of three digits or more are still
 	// refused as too large, before any chunk is looked up.

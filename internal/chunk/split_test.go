@@ -95,6 +95,7 @@ func TestSplitSweep(t *testing.T) {
 		{"__Host-s", Options{MaxSize: 5000, CookieBytes: 1000}},
 		{"session", Options{Form: Iron, CookieBytes: MaxCookieBytes - 57}},
 		{"a.b", Options{Form: Iron, MaxSize: 9000, CookieBytes: 2000}},
+		{"i", Options{Form: Iron, MaxSize: 7000, CookieBytes: 2000}}, // MaxSize binds before the 4 chunks
 	}
 	rng := rand.New(rand.NewSource(1))
 	for _, cfg := range configs {
