@@ -56,8 +56,9 @@ const (
 	// cookie.
 	MinMaxSize = MaxCookieBytes
 	// HardMaxSize is the largest Options.MaxSize accepted in the Native
-	// form: 16 KiB, the most Node.js's default header limit and
-	// Cloudflare's per-header limit let through. See the package doc.
+	// form: 16 KiB, as much as Node.js's default limit for all request
+	// headers (16 KiB) and Cloudflare's limit for one header (16 KB) let
+	// through at all. See the package doc.
 	HardMaxSize = 16 << 10
 	// HardMaxChunks is the most cookies the Native form uses for one
 	// value at any configuration (HardMaxSize in cookies of
@@ -70,11 +71,11 @@ const (
 	// largest accepted value: four full cookies and the "; " between
 	// them.
 	IronMaxSize = IronMaxChunks*MaxCookieBytes + 2*(IronMaxChunks-1)
-	// MaxCandidates bounds the reassemblies Join returns for one request,
-	// over all its <name> cookies and duplicate chunks: each is a value
-	// the format will authenticate, so this bounds the MAC work a request
-	// can cause. Four, as the cookie layer tries at most four cookies of
-	// one name.
+	// MaxCandidates bounds, for one request, both the values Join returns
+	// and the reassemblies it tries, over all the <name> cookies and
+	// duplicate chunks: each value is one the format will authenticate,
+	// so this bounds the MAC work a request can cause. Four, as the cookie
+	// layer tries at most four cookies of one name.
 	MaxCandidates = 4
 )
 

@@ -14,7 +14,9 @@
 //
 //	<name>=<value>
 //
-// A longer value is cut into N pieces p0 … pN-1 (2 ≤ N ≤ [Scheme.MaxChunks]):
+// A longer value is cut into the fewest pieces p0 … pN-1 that fit
+// (N ≤ [Scheme.MaxChunks]), each cookie but the last filled to
+// [Options.CookieBytes]:
 //
 //	<name>=!<N>.<digest>.<p0>
 //	<name>.1=<digest>.<p1>
@@ -74,8 +76,9 @@
 // [Options.CookieBytes] (4096 minus the length of its attributes).
 //
 // Per domain: Chromium and Firefox keep at most 180 cookies per domain
-// (Safari documents no figure); a session here takes at most
-// [HardMaxChunks] of them, and at the default size two.
+// (Safari documents no figure); a session takes at most MaxSize/CookieBytes
+// + 1 of them: 2 at the defaults, 5 at HardMaxSize with full-size cookies,
+// [HardMaxChunks] (33) in the most extreme configuration accepted.
 //
 // Per request, the binding limit: every chunk is sent on every request in
 // one Cookie header, and servers cap header lines. nginx's default

@@ -17,9 +17,10 @@ import (
 // most one value: itself if it has no chunk header, else its chunks
 // reassembled (of the <name>.<i> cookies, those carrying the header's
 // digest, and, if several do, the combination whose whole hashes to it).
-// Iron form: the distinct non-empty <name> cookies, each whole; only if there is none, the
-// concatenation of <name>.0, <name>.1, … up to the first missing or empty
-// index (and, with duplicate chunks, further combinations).
+// Iron form: the distinct non-empty <name> cookies, each whole; only if
+// there is none, the concatenation of <name>.0, <name>.1, … up to the
+// first missing or empty index (and, with duplicate chunks, further
+// combinations, the first occurrences first).
 //
 // Every value returned takes at most MaxSize bytes of Cookie header, and at
 // most [MaxCandidates] reassemblies are tried, whatever the request holds.
