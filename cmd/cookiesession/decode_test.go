@@ -156,6 +156,17 @@ func TestDecodeShortFernetSecrets(t *testing.T) {
 			break
 		}
 	}
+	// At the boundary: 16 characters leave the whole key public, 17 all
+	// but one byte of it.
+	for _, tc := range []struct{ secret, note string }{
+		{"0123456789abcdef", "has 16 characters, so its encryption key is public"},
+		{"0123456789abcdefg", "has 17 characters: 15 of the 16 bytes of its encryption key are public"},
+	} {
+		token := mustToken(t, cookiesession.Config{Type: cookiesession.Fernet, SecretKey: tc.secret}, cookiesession.Values{})
+		if r := runCLI("decode", "-type", "fernet", "-secret", tc.secret, token); r.code != 0 || !strings.Contains(r.stderr, tc.note) {
+			t.Errorf("%d characters: exit %d, stderr %q", len(tc.secret), r.code, r.stderr)
+		}
+	}
 	// A 32-character secret gets no such note.
 	tok := runCLI("encode", "-type", "fernet", "-secret", secret, "{}")
 	if r := runCLI("decode", "-type", "fernet", "-secret", secret, tok.stdout); r.code != 0 || r.stderr != "" {

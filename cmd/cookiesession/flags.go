@@ -37,7 +37,7 @@ type sessionFlags struct {
 // addSessionFlags defines the shared flags on fs.
 func addSessionFlags(fs *flag.FlagSet) *sessionFlags {
 	f := &sessionFlags{}
-	fs.Var(&f.typ, "type", "session type: base64, jwt or fernet (required)")
+	fs.Var(typeFlag{&f.typ}, "type", "session type: base64, jwt or fernet (required)")
 	fs.StringVar(&f.secret, "secret", "", "the secret (visible in ps and shell history: prefer -secret-file or $"+secretEnv+")")
 	fs.StringVar(&f.secretFile, "secret-file", "", "read the secret from this file (one trailing newline removed)")
 	fs.Func("previous-secret", "an older secret, tried after the current one when decoding (repeatable)", func(s string) error {
@@ -127,6 +127,24 @@ func readSecretFile(c *cli, path string) (string, error) {
 		fmt.Fprintf(c.stderr, "cookiesession: warning: the secret in %s starts or ends with white space (after one trailing newline was removed); it is used as it is\n", path)
 	}
 	return string(data), nil
+}
+
+// typeFlag is the -type flag: a cookiesession.Type whose parse error does
+// not repeat the value, which the flag package's message already quotes.
+type typeFlag struct{ t *cookiesession.Type }
+
+func (f typeFlag) String() string {
+	if f.t == nil {
+		return ""
+	}
+	return f.t.String()
+}
+
+func (f typeFlag) Set(s string) error {
+	if err := f.t.Set(s); err != nil {
+		return errors.New("want base64, jwt or fernet")
+	}
+	return nil
 }
 
 // newFlagSet returns a flag set that reports errors to its caller only, so

@@ -15,7 +15,7 @@ import (
 func (c *cli) keygen(args []string) (string, error) {
 	fs := newFlagSet("keygen")
 	sessionType := cookiesession.JWT
-	fs.Var(&sessionType, "type", "session type: jwt or fernet")
+	fs.Var(typeFlag{&sessionType}, "type", "session type: jwt or fernet")
 	standard := fs.Bool("standard", false, "fernet: a standard 44-character Fernet key instead of a 32-character secret")
 	if err := parse(fs, args, 0); err != nil {
 		return "", err

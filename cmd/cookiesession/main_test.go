@@ -107,7 +107,7 @@ func TestInvocations(t *testing.T) {
 		{name: "unknown flag", args: []string{"decode", "-nope", "x"}, code: 2, errHas: []string{"-nope"}},
 
 		// -type
-		{name: "-type jwtt", args: []string{"encode", "-type", "jwtt", "{}"}, code: 2, errHas: []string{`"jwtt"`}},
+		{name: "-type jwtt", args: []string{"encode", "-type", "jwtt", "{}"}, code: 2, errHas: []string{`invalid value "jwtt" for flag -type: want base64, jwt or fernet`}},
 		{name: "missing -type", args: []string{"decode", "-secret", secret, jwtTom}, code: 2, errHas: []string{"-type is required"}, errNot: []string{"Config.Type"}},
 		{name: "missing -type, encode", args: []string{"encode", "-secret", secret, "{}"}, code: 2, errHas: []string{"-type"}, errNot: []string{"Config.Type"}},
 		{name: "-type in capitals", args: []string{"decode", "-type", "JWT", "-secret", secret, jwtTom}, code: 0, stdout: tomJSON},
@@ -166,6 +166,7 @@ func TestInvocations(t *testing.T) {
 		// decode -cookies
 		{name: "-cookies", args: []string{"decode", "-type", "jwt", "-secret", secret, "-cookies", "a=1; session=" + jwtTom + "; b=2"}, code: 0, stdout: tomJSON},
 		{name: "-cookies, first that decodes wins", args: []string{"decode", "-type", "jwt", "-secret", secret, "-previous-secret", oldSecret, "-v", "-cookies", "session=" + tamperedSig + "; session=" + jwtOld + "; session=" + jwtTom}, code: 0, stdout: tomJSON, errHas: []string{"cookie: #2 of the 3", "key: -previous-secret #1"}},
+		{name: "-cookies, the first error is reported", args: []string{"decode", "-type", "jwt", "-secret", secret, "-cookies", "session=" + jwtExpired + "; session=" + tamperedSig}, code: 1, errHas: []string{"expired"}, errNot: []string{"signature"}},
 		{name: "-cookies, none decodes", args: []string{"decode", "-type", "jwt", "-secret", secret, "-cookies", "session=" + tamperedSig + "; session=" + jwtOld}, code: 1, errHas: []string{"none of the 2 cookies", "signature"}},
 		{name: "-cookies, -name", args: []string{"decode", "-type", "jwt", "-secret", secret, "-name", "sid", "-cookies", "session=x; sid=" + jwtTom}, code: 0, stdout: tomJSON},
 		{name: "-cookies, no such cookie", args: []string{"decode", "-type", "jwt", "-secret", secret, "-cookies", "a=1; b=2"}, code: 1, errHas: []string{`no cookie named "session"`, `"a", "b"`}},
@@ -181,6 +182,7 @@ func TestInvocations(t *testing.T) {
 		{name: "-unverified base64", args: []string{"decode", "-type", "base64", "-unverified", base64Tom}, code: 0, stdout: tomJSON, errHas: []string{unverifiedLabel}},
 		{name: "-unverified fernet", args: []string{"decode", "-type", "fernet", "-unverified", fernetTom}, code: 2, errHas: []string{"encrypted"}, errNot: []string{unverifiedLabel}},
 		{name: "-unverified garbage", args: []string{"decode", "-type", "jwt", "-unverified", "a.b.c"}, code: 1, errHas: []string{"malformed"}, errNot: []string{unverifiedLabel}},
+		{name: "-unverified four segments", args: []string{"decode", "-type", "jwt", "-unverified", jwtOld + ".x"}, code: 1, errHas: []string{"3 segments"}},
 		{name: "-unverified two segments", args: []string{"decode", "-type", "jwt", "-unverified", "a.b"}, code: 1, errHas: []string{"3 segments"}},
 		{name: "-unverified line break", args: []string{"decode", "-type", "jwt", "-unverified", jwtLineBreak}, code: 1, errHas: []string{"not base64url"}},
 		{name: "-unverified base64 garbage", args: []string{"decode", "-type", "base64", "-unverified", "!!!"}, code: 1, errNot: []string{unverifiedLabel}},
