@@ -100,6 +100,8 @@ func TestTitle(t *testing.T) {
 		"x_y.z":            "X_Y.Z",
 		"%20tom":           "%20Tom",
 		"ǆemal":            "ǅemal",
+		"ǅx":               "ǅx", // a titlecase letter is cased
+		"ʼn":               "ʼN", // a letter need not be cased
 	} {
 		if got := title(in); got != want {
 			t.Errorf("title(%q) = %q, want %q", in, got, want)
