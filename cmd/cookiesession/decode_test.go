@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -162,7 +163,11 @@ func TestDecodeShortFernetSecrets(t *testing.T) {
 		{"0123456789abcdef", "has 16 characters, so its encryption key is public"},
 		{"0123456789abcdefg", "has 17 characters: 15 of the 16 bytes of its encryption key are public"},
 	} {
-		token := mustToken(t, cookiesession.Config{Type: cookiesession.Fernet, SecretKey: tc.secret}, cookiesession.Values{})
+		// The same key as a standard Fernet key, which New accepts: the
+		// secret padded with '=' to 32 bytes, in base64url.
+		padded := tc.secret + strings.Repeat("=", 32-len(tc.secret))
+		standard := base64.URLEncoding.EncodeToString([]byte(padded))
+		token := mustToken(t, cookiesession.Config{Type: cookiesession.Fernet, SecretKey: standard}, cookiesession.Values{})
 		if r := runCLI("decode", "-type", "fernet", "-secret", tc.secret, token); r.code != 0 || !strings.Contains(r.stderr, tc.note) {
 			t.Errorf("%d characters: exit %d, stderr %q", len(tc.secret), r.code, r.stderr)
 		}
