@@ -90,19 +90,21 @@ func parseSession(data []byte) (cookiesession.Values, error) {
 	return values, nil
 }
 
-// noteWeakSecrets says on stderr which fernet secrets leave (part of) the
-// encryption key public: the asgi-sessions derivation pads a secret with
-// '=' to 32 bytes, and the last 16 bytes are the encryption key.
+// noteWeakSecrets says on stderr which secrets are weak. A jwt secret is
+// an HMAC key: under 32 bytes it is shorter than the hash. A fernet secret
+// of under 32 characters leaves (part of) the encryption key public: the
+// asgi-sessions derivation pads it with '=' to 32 bytes, and the last 16
+// bytes are the encryption key.
 func noteWeakSecrets(c *cli, cfg cookiesession.Config) {
-	if cfg.Type != cookiesession.Fernet {
-		return
-	}
 	for i, secret := range append([]string{cfg.SecretKey}, cfg.PreviousSecretKeys...) {
-		which := "the fernet secret"
+		which := "the " + string(cfg.Type) + " secret"
 		if i > 0 {
-			which = fmt.Sprintf("the fernet -previous-secret #%d", i)
+			which = fmt.Sprintf("the %s -previous-secret #%d", cfg.Type, i)
 		}
 		switch n := len(secret); {
+		case cfg.Type == cookiesession.JWT && n < 32:
+			fmt.Fprintf(c.stderr, "cookiesession: note: %s has %d bytes; use at least 32 random bytes (cookiesession keygen)\n", which, n)
+		case cfg.Type != cookiesession.Fernet:
 		case n <= 16:
 			fmt.Fprintf(c.stderr, "cookiesession: note: %s has %d characters, so its encryption key is public ('=' padding): anyone can read cookies made with it, though not forge them\n", which, n)
 		case n < 32:

@@ -130,6 +130,9 @@ func TestInvocations(t *testing.T) {
 		{name: "invalid fernet secret", args: []string{"decode", "-type", "fernet", "-secret", strings.Repeat("x", 33), fernetTom}, code: 2, errHas: []string{"invalid secret"}},
 		{name: "invalid -previous-secret", args: []string{"decode", "-type", "fernet", "-secret", secret, "-previous-secret", strings.Repeat("x", 33), fernetTom}, code: 2, errHas: []string{"invalid secret"}},
 		{name: "empty -previous-secret", args: []string{"decode", "-type", "jwt", "-secret", secret, "-previous-secret", "", jwtTom}, code: 2, errHas: []string{"-previous-secret"}},
+		{name: "short jwt secret", args: []string{"encode", "-type", "jwt", "-secret", "short", "{}"}, code: 0, errHas: []string{"note: the jwt secret has 5 bytes; use at least 32"}},
+		{name: "short jwt -previous-secret", args: []string{"decode", "-type", "jwt", "-secret", secret, "-previous-secret", "k", jwtTom}, code: 0, stdout: tomJSON, errHas: []string{"note: the jwt -previous-secret #1 has 1 bytes"}},
+		{name: "32-byte jwt secret", args: []string{"decode", "-type", "jwt", "-secret", secret, jwtTom}, code: 0, stdout: tomJSON, errNot: []string{"note:"}},
 		{name: "base64 needs no secret", args: []string{"decode", "-type", "base64", base64Tom}, code: 0, stdout: tomJSON},
 		{name: "the secret does not leak into errors", args: []string{"decode", "-type", "jwt", "-secret", secret, tamperedSig}, code: 1, errNot: []string{secret}},
 
