@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cookiesession/cookiesession"
 )
@@ -285,6 +286,18 @@ func TestVerboseDates(t *testing.T) {
 	r := runCLI("decode", "-v", "-type", "jwt", "-secret", secret, enc.stdout)
 	if want := fmt.Sprintf("expires: %s (exp claim)", unixTimeString(exp)); r.code != 0 || !strings.Contains(r.stderr, want) {
 		t.Errorf("stderr %q lacks %q", r.stderr, want)
+	}
+	// A fernet token states when it was written; -max-age adds the expiry
+	// (the expected dates are what Python's datetime.fromtimestamp says).
+	written := time.Unix(1e9, 0)
+	token := mustToken(t, cookiesession.Config{Type: cookiesession.Fernet, SecretKey: secret, Now: func() time.Time { return written }}, cookiesession.Values{})
+	r = runCLI("decode", "-v", "-type", "fernet", "-secret", secret, "-max-age", "0", token)
+	if want := "written: 2001-09-09T01:46:40Z (fernet timestamp)\n"; r.code != 0 || !strings.Contains(r.stderr, want) || strings.Contains(r.stderr, "expires") {
+		t.Errorf("fernet, -max-age 0: stderr %q, want %q and no expiry", r.stderr, want)
+	}
+	r = runCLI("decode", "-v", "-type", "fernet", "-secret", secret, "-max-age", "9223372036", token)
+	if want := "expires: 2293-12-19T01:33:56Z (written + -max-age)\n"; r.code != 0 || !strings.Contains(r.stderr, want) {
+		t.Errorf("fernet: stderr %q, want %q", r.stderr, want)
 	}
 	v := readVectors(t)
 	for _, vec := range v.Valid {
