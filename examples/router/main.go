@@ -1,5 +1,5 @@
-// Command router is the seed's second example: sessions behind a router,
-// here Go's own http.ServeMux.
+// Command router keeps a login in a session behind a router, here Go's own
+// http.ServeMux.
 //
 //	GET /            -> Hello Anonymous
 //	GET /login/tom   -> Done
@@ -8,19 +8,60 @@
 //	GET /            -> Hello Anonymous
 //
 // Run it with: go run ./examples/router [-addr localhost:8080] [-type jwt] [-secret S]
+//
+// This directory is self-contained: copy it out of the repository, add a
+// go.mod that requires github.com/cookiesession/cookiesession, and it
+// builds.
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
+	"log"
 	"net/http"
+	"os"
+	"strings"
+	"time"
+	"unicode"
 
 	"github.com/cookiesession/cookiesession"
-	"github.com/cookiesession/cookiesession/examples/internal/demo"
-	"github.com/cookiesession/cookiesession/internal/pystr"
 )
 
-func main() { demo.Serve(routes()) }
+// demoSecret is the default secret. It is PUBLIC (it is printed right
+// here): never use it outside a demo. Its 32 characters make a full-strength
+// fernet key, so the demo shows no weak-secret warning; a real secret comes
+// from cookiesession keygen.
+const demoSecret = "cookiesession-demo-secret-public"
 
+func main() {
+	addr := flag.String("addr", "localhost:8080", "address to listen on")
+	sessionType := cookiesession.JWT
+	flag.Var(&sessionType, "type", "session type: base64, jwt or fernet")
+	secret := flag.String("secret", demoSecret, "secret key for jwt and fernet sessions (the default is public)")
+	flag.Parse()
+
+	switch {
+	case sessionType == cookiesession.Base64:
+		fmt.Fprintln(os.Stderr, "warning: base64 sessions are not signed: clients can read and forge them")
+	case *secret == demoSecret:
+		fmt.Fprintf(os.Stderr, "warning: using the demo secret %q, which is public; pass -secret for anything real\n", demoSecret)
+	}
+	sessions, err := cookiesession.New(cookiesession.Config{Type: sessionType, SecretKey: *secret})
+	if err != nil {
+		log.Fatal(err)
+	}
+	server := &http.Server{
+		Addr:              *addr,
+		Handler:           sessions.Handler(routes()),
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+	log.Printf("listening on http://%s (%s sessions)", *addr, sessionType)
+	log.Fatal(server.ListenAndServe())
+}
+
+// routes returns the app's handlers; main wraps them in the session
+// middleware.
 func routes() *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", index)
@@ -29,23 +70,58 @@ func routes() *http.ServeMux {
 	return mux
 }
 
+// index greets the session's user.
 func index(w http.ResponseWriter, r *http.Request) {
 	user := cookiesession.FromRequest(r).GetString("user")
 	if user == "" {
 		user = "Anonymous"
 	}
-	fmt.Fprintf(w, "Hello %s", pystr.Title(user))
+	fmt.Fprintf(w, "Hello %s", title(user))
 }
 
+// login stores the user named in the path in the session.
 func login(w http.ResponseWriter, r *http.Request) {
 	if err := cookiesession.FromRequest(r).Set("user", r.PathValue("user")); err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
+		sessionError(w, err)
 		return
 	}
 	fmt.Fprint(w, "Done")
 }
 
+// logout removes the user from the session; a session left empty makes
+// the browser drop its cookie.
 func logout(w http.ResponseWriter, r *http.Request) {
 	cookiesession.FromRequest(r).Delete("user")
 	fmt.Fprint(w, "Done")
+}
+
+// sessionError answers a request whose session change Set refused: a value
+// too large for the cookie is the client's doing (400); anything else is
+// logged and answered with a plain 500, without details.
+func sessionError(w http.ResponseWriter, err error) {
+	if errors.Is(err, cookiesession.ErrTooLarge) {
+		http.Error(w, "too large to keep in the session", http.StatusBadRequest)
+		return
+	}
+	log.Printf("session: %v", err)
+	http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+}
+
+// title returns s as Python's str.title does, so the greeting matches the
+// Python examples this one mirrors: every cased character that follows an
+// uncased one is title-cased, every other one lower-cased ("o'neil-smith
+// 3rd" becomes "O'Neil-Smith 3Rd").
+func title(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	previousCased := false
+	for _, r := range s {
+		if previousCased {
+			b.WriteRune(unicode.ToLower(r))
+		} else {
+			b.WriteRune(unicode.ToTitle(r))
+		}
+		previousCased = unicode.IsUpper(r) || unicode.IsLower(r) || unicode.IsTitle(r)
+	}
+	return b.String()
 }

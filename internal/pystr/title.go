@@ -1,5 +1,8 @@
-// Package pystr has the Python string methods the examples need, so their
-// output matches the seed's Python examples exactly.
+// Package pystr has the Python string methods that the tests of the
+// framework adapters and of browsertest need, so that their apps greet users
+// exactly as the Python examples do. The examples under examples/ carry a
+// copy of Title of their own, so that each can be copied out of the
+// repository.
 package pystr
 
 import (

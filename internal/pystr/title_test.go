@@ -14,6 +14,9 @@ func TestTitle(t *testing.T) {
 		"jürgen ж":         "Jürgen Ж",
 		"x_y.z":            "X_Y.Z",
 		"%20tom":           "%20Tom",
+		"ǆemal":            "ǅemal",
+		"ǅx":               "ǅx", // a titlecase letter is cased
+		"ʼn":               "ʼN", // a letter need not be cased
 	} {
 		if got := Title(in); got != want {
 			t.Errorf("Title(%q) = %q, want %q", in, got, want)

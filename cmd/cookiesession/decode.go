@@ -1,0 +1,164 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/cookiesession/cookiesession"
+)
+
+// maxCookieTries is how many cookies of the session's name decode tries,
+// as the middleware does (it bounds the work one request can cause).
+const maxCookieTries = 4
+
+// decode prints the session a cookie value holds, checked as a server with
+// the same flags would check it. See the usage text for -cookies, -v and
+// -unverified.
+func (c *cli) decode(args []string) (string, error) {
+	fs := newFlagSet("decode")
+	flags := addSessionFlags(fs)
+	verbose := fs.Bool("v", false, "also say on stderr which key decoded the cookie, and its dates")
+	unverified := fs.Bool("unverified", false, "jwt and base64: print the payload without checking the signature")
+	var header *string
+	fs.Func("cookies", "a whole Cookie header as a browser sends it", func(s string) error {
+		header = &s
+		return nil
+	})
+	if err := parse(fs, args, -1); err != nil {
+		return "", err
+	}
+	switch {
+	case header != nil && fs.NArg() != 0:
+		return "", usagef("decode takes a TOKEN or -cookies HEADER, not both")
+	case header == nil && fs.NArg() != 1:
+		return "", usagef("decode takes one TOKEN (or -cookies HEADER), got %d arguments (flags go before arguments)", fs.NArg())
+	}
+	cfg, err := flags.config(c, !*unverified)
+	if err != nil {
+		return "", err
+	}
+	if *unverified && cfg.Type == cookiesession.Fernet {
+		return "", usagef("fernet cookies are encrypted: -unverified cannot show them; decode them with the secret")
+	}
+	var codec cookiesession.Codec
+	if !*unverified {
+		if codec, err = cookiesession.NewCodec(cfg); err != nil {
+			return "", usagef("%w", err)
+		}
+		noteWeakSecrets(c, cfg)
+	}
+
+	var candidates []string
+	if header != nil {
+		h, err := readArg(c, *header)
+		if err != nil {
+			return "", err
+		}
+		var names []string
+		if candidates, names = sessionCookies(h, cfg.CookieName); len(candidates) == 0 {
+			return "", fmt.Errorf("no cookie named %q with a value in -cookies (names there: %s)", cfg.CookieName, quoteAll(names))
+		}
+	} else {
+		token, err := readArg(c, fs.Arg(0))
+		if err != nil {
+			return "", err
+		}
+		candidates = []string{unquote(token)}
+	}
+	if len(candidates) > maxCookieTries {
+		candidates = candidates[:maxCookieTries]
+	}
+
+	if *unverified {
+		return c.decodeUnverified(cfg.Type, candidates)
+	}
+	values, which, err := decodeFirst(codec.Decode, candidates)
+	if err != nil {
+		return "", err
+	}
+	if *verbose {
+		c.describe(cfg, candidates, which)
+	}
+	return formatValues(values)
+}
+
+// sessionCookies returns the values of the cookies named name in a Cookie
+// header, in the order they come, read as the middleware reads them: pairs
+// split at ';', spaces around each pair removed, a value in double quotes
+// unquoted, cookies with an empty value left out. It also returns every
+// cookie name in the header, for error messages. A leading "Cookie:", as
+// copied from a browser's developer tools, is skipped.
+//
+// This is the one place that turns a Cookie header into the values a
+// format decodes.
+func sessionCookies(header, name string) (values, names []string) {
+	if h := strings.TrimSpace(header); len(h) >= 7 && strings.EqualFold(h[:7], "cookie:") {
+		header = h[7:]
+	}
+	for header != "" {
+		var part string
+		part, header, _ = strings.Cut(header, ";")
+		n, v, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if !ok {
+			continue
+		}
+		names = append(names, n)
+		if n == name && v != "" {
+			values = append(values, unquote(v))
+		}
+	}
+	return values, names
+}
+
+// unquote removes the double quotes around a cookie value, as the
+// middleware does.
+func unquote(v string) string {
+	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
+		return v[1 : len(v)-1]
+	}
+	return v
+}
+
+// decodeFirst decodes the candidates in order and returns the values of the
+// first that decodes, and its index; if none does, the first one's error.
+func decodeFirst(decode func(string) (cookiesession.Values, error), candidates []string) (cookiesession.Values, int, error) {
+	var first error
+	for i, v := range candidates {
+		values, err := decode(v)
+		if err == nil {
+			return values, i, nil
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	if len(candidates) > 1 {
+		return nil, -1, fmt.Errorf("none of the %d cookies decodes; the first: %w", len(candidates), first)
+	}
+	return nil, -1, first
+}
+
+// formatValues renders a session as one line of compact JSON, keys sorted,
+// each value exactly as the cookie holds it, no HTML escaping.
+func formatValues(values cookiesession.Values) (string, error) {
+	var out strings.Builder
+	enc := json.NewEncoder(&out)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(values); err != nil {
+		return "", err
+	}
+	return strings.TrimSuffix(out.String(), "\n"), nil
+}
+
+// quoteAll renders names for a message, each quoted.
+func quoteAll(names []string) string {
+	if len(names) == 0 {
+		return "none"
+	}
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = fmt.Sprintf("%q", n)
+	}
+	return strings.Join(q, ", ")
+}
