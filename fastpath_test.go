@@ -532,3 +532,32 @@ func BenchmarkSetLongNumberOverLongNumber(b *testing.B) {
 		})
 	}
 }
+
+// FuzzSameNumber holds sameNumber to the big.Rat oracle on any two JSON
+// numbers whose exponents the oracle can expand.
+func FuzzSameNumber(f *testing.F) {
+	for _, c := range [][2]string{
+		{"9007199254740992", "9007199254740993"}, {"1", "1.0"}, {"-0", "0"}, {"1.5e-07", "0.00000015"},
+		{"1e400", "10e399"}, {"123.4560", "1234.56e-1"}, {"0.0", "-0.0e5"}, {"1E+02", "100.0"},
+	} {
+		f.Add(c[0], c[1])
+	}
+	modest := func(s string) bool {
+		if len(s) > 200 || !isJSONNumber([]byte(s)) {
+			return false
+		}
+		if i := strings.IndexAny(s, "eE"); i >= 0 {
+			e := strings.TrimLeft(s[i+1:], "+-")
+			return len(strings.TrimLeft(e, "0")) <= 3
+		}
+		return true
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		if !modest(a) || !modest(b) {
+			return
+		}
+		if got, want := sameNumber(json.Number(a), json.Number(b)), oracleSameNumber(a, b); got != want {
+			t.Fatalf("sameNumber(%s, %s) = %v, want %v", a, b, got, want)
+		}
+	})
+}
