@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"math"
@@ -48,8 +49,16 @@ func newJWTCodec(c *Config) (*jwtCodec, error) {
 }
 
 // Encode signs v with the first key. With a max age, it adds the standard
-// "exp" claim, so the server refuses the token once it is older.
+// "exp" claim, so the server refuses the token once it is older. Values
+// holding "exp" or "nbf" are refused with an error wrapping
+// [ErrReservedKey], as [Session.Set] refuses them: the codec manages
+// those claims itself.
 func (c *jwtCodec) Encode(v Values) (string, error) {
+	for k := range jwtClaimKeys {
+		if _, ok := v[k]; ok {
+			return "", fmt.Errorf("%w: %q is a JWT claim that jwt sessions manage themselves", ErrReservedKey, k)
+		}
+	}
 	if c.maxAge > 0 {
 		v = maps.Clone(v)
 		if v == nil {
@@ -87,8 +96,11 @@ func (c *jwtCodec) mac(i int) *macKey {
 	return newMACKey(c.keys[i]) // a jwtCodec not made by newJWTCodec
 }
 
-// Decode verifies and parses a token. The "exp" claim is checked and
-// removed from the values: it belongs to the token, not to the session.
+// Decode verifies and parses a token. The "exp" and "nbf" claims are
+// checked and removed from the values: they belong to the token, not to
+// the session. Each base64url segment must decode exactly (no line
+// breaks, which Go's decoder would skip), so that a token has one
+// accepted spelling.
 func (c *jwtCodec) Decode(value string) (Values, error) {
 	if err := checkSize(value); err != nil {
 		return nil, err
@@ -107,13 +119,15 @@ func (c *jwtCodec) Decode(value string) (Values, error) {
 		return nil, fmt.Errorf("%w: jwt signature is not a base64url HMAC-SHA256", ErrSignature)
 	}
 	copy(sigText[:], value[dot2+1:])
-	if _, err := b64url.Decode(sig[:], sigText[:]); err != nil {
-		return nil, fmt.Errorf("%w: jwt signature: %v", ErrSignature, err)
+	if n, err := b64url.Decode(sig[:], sigText[:]); err != nil || n != len(sig) {
+		// n < 32: Go's decoder skipped a line break (and the zero bytes
+		// left in sig must never be compared).
+		return nil, fmt.Errorf("%w: jwt signature is not a base64url HMAC-SHA256", ErrSignature)
 	}
 	if !c.verify(value[:dot2], sig[:]) {
 		return nil, fmt.Errorf("%w: jwt not signed by any configured secret", ErrSignature)
 	}
-	payload, err := b64url.DecodeString(value[dot1+1 : dot2])
+	payload, err := decodeSegment(value[dot1+1 : dot2])
 	if err != nil {
 		return nil, fmt.Errorf("%w: jwt payload: %v", ErrMalformed, err)
 	}
@@ -125,7 +139,25 @@ func (c *jwtCodec) Decode(value string) (Values, error) {
 		return nil, err
 	}
 	delete(v, "exp")
+	delete(v, "nbf")
 	return v, nil
+}
+
+// errLineBreak is the error of a base64 value with a line break in it.
+var errLineBreak = errors.New("line break in the base64 text")
+
+// decodeSegment decodes one base64url segment of a token strictly: Go's
+// decoder skips CR and LF even in strict mode, so the decoded length is
+// checked too.
+func decodeSegment(segment string) ([]byte, error) {
+	out, err := b64url.DecodeString(segment)
+	if err != nil {
+		return nil, err
+	}
+	if b64url.EncodedLen(len(out)) != len(segment) {
+		return nil, errLineBreak
+	}
+	return out, nil
 }
 
 func (c *jwtCodec) verify(signingInput string, sig []byte) bool {
@@ -143,12 +175,14 @@ func checkJWTHeader(segment string) error {
 	if segment == jwtHeaderEncoded {
 		return nil
 	}
-	raw, err := b64url.DecodeString(segment)
+	raw, err := decodeSegment(segment)
 	if err != nil {
 		return fmt.Errorf("%w: jwt header: %v", ErrMalformed, err)
 	}
 	// Field names are matched exactly, as PyJWT and the JOSE RFCs do:
-	// a struct would let encoding/json match "ALG" or "Alg" too.
+	// a struct would let encoding/json match "ALG" or "Alg" too. The
+	// header is checked before the signature, so what it holds is anyone's
+	// text: it is quoted (%q) in errors, never copied as it is.
 	var h map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &h); err != nil || h == nil {
 		return fmt.Errorf("%w: jwt header is not a JSON object", ErrMalformed)
@@ -161,11 +195,11 @@ func checkJWTHeader(segment string) error {
 	case !hasAlg:
 		return fmt.Errorf("%w: jwt header has no alg", ErrAlgorithm)
 	case json.Unmarshal(alg, &algName) != nil:
-		return fmt.Errorf("%w: jwt alg %.40s is not a string", ErrMalformed, alg)
+		return fmt.Errorf("%w: jwt alg %.40q is not a string", ErrMalformed, []byte(alg))
 	case algName != "HS256":
-		return fmt.Errorf("%w: jwt alg %.40s, only \"HS256\" is accepted", ErrAlgorithm, alg)
+		return fmt.Errorf("%w: jwt alg %.40q, only \"HS256\" is accepted", ErrAlgorithm, algName)
 	case hasTyp && (json.Unmarshal(typ, &typName) != nil || !strings.EqualFold(typName, "JWT")):
-		return fmt.Errorf("%w: jwt typ %.40s", ErrMalformed, typ)
+		return fmt.Errorf("%w: jwt typ %.40q, only \"JWT\" is accepted", ErrMalformed, []byte(typ))
 	case hasCrit:
 		return fmt.Errorf("%w: jwt header lists critical extensions", ErrAlgorithm)
 	}
@@ -208,7 +242,7 @@ func (c *jwtCodec) checkTimes(v Values) error {
 func numericDate(raw json.RawMessage) (float64, error) {
 	f, err := strconv.ParseFloat(string(raw), 64)
 	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-		return 0, fmt.Errorf("not a number: %.40s", raw)
+		return 0, fmt.Errorf("not a number: %.40q", []byte(raw))
 	}
 	return f, nil
 }

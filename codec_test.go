@@ -3,7 +3,9 @@ package cookiesession
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -75,37 +77,167 @@ func TestJWTHeaderIsPyJWTs(t *testing.T) {
 }
 
 // Every single-byte change to a signed token is refused: flipped bits,
-// deleted bytes, inserted bytes.
+// deleted bytes, inserted bytes and line breaks, and other spellings of
+// the spare bits of a base64 segment's last character. The clock is
+// fixed and the values chosen so that every segment's last character has
+// spare bits, so the result does not depend on when the test runs.
 func TestSignedTokensRefuseEveryByteChange(t *testing.T) {
-	for _, typ := range []Type{JWT, Fernet} {
-		c := mustCodec(t, Config{Type: typ, SecretKey: "tamper-secret"})
-		token, err := c.Encode(Values{"user": json.RawMessage(`"tom"`)})
+	for _, tc := range []struct {
+		typ      Type
+		values   Values
+		segments []string // how the token splits into base64 segments
+	}{
+		// Payload {"exp":1801209600,"user":"tom"}, 31 bytes: 4 spare
+		// bits; signature, 32 bytes: 2.
+		{JWT, Values{"user": json.RawMessage(`"tom"`)}, nil},
+		// 73 bytes: one byte in the last group, 4 spare bits.
+		{Fernet, Values{"user": json.RawMessage(`"tom"`)}, nil},
+	} {
+		c := mustCodec(t, Config{Type: tc.typ, SecretKey: "tamper-secret", Now: fixedClock(1_800_000_000)})
+		token, err := c.Encode(tc.values)
 		if err != nil {
 			t.Fatal(err)
 		}
-		tried := 0
+		if _, err := c.Decode(token); err != nil {
+			t.Fatal(err)
+		}
+		mutations := map[string]bool{}
 		for i := 0; i < len(token); i++ {
 			for _, mutated := range []string{
 				token[:i] + string(token[i]^0x01) + token[i+1:],
 				token[:i] + string(token[i]^0x20) + token[i+1:],
 				token[:i] + token[i+1:],
 				token[:i] + "A" + token[i:],
+				token[:i] + "\n" + token[i:],
+				token[:i] + "\r\n" + token[i:],
 			} {
-				if mutated == token {
-					continue
-				}
-				tried++
-				if v, err := c.Decode(mutated); err == nil {
-					t.Fatalf("%s: mutated token %q accepted as %s", typ, mutated, valuesJSON(t, v))
-				} else if !isRefusal(err) {
-					t.Fatalf("%s: %v wraps no refusal sentinel", typ, err)
-				}
+				mutations[mutated] = true
 			}
 		}
-		if tried < 3*len(token) {
-			t.Errorf("%s: only %d mutations tried", typ, tried)
+		spare := 0
+		for _, v := range spareBitSpellings(t, tc.typ, token) {
+			mutations[v] = true
+			spare++
+		}
+		if spare == 0 {
+			t.Fatalf("%s: %q has no segment with spare bits: the test would not catch a lax decoder", tc.typ, token)
+		}
+		delete(mutations, token)
+		for mutated := range mutations {
+			if v, err := c.Decode(mutated); err == nil {
+				t.Errorf("%s: mutated token %q accepted as %s", tc.typ, mutated, valuesJSON(t, v))
+			} else if !isRefusal(err) {
+				t.Errorf("%s: %v wraps no refusal sentinel", tc.typ, err)
+			}
+		}
+		if len(mutations) < 5*len(token) {
+			t.Errorf("%s: only %d mutations tried", tc.typ, len(mutations))
 		}
 	}
+}
+
+// spareBitSpellings returns the other spellings of token's base64 segments
+// that a decoder ignoring the spare low bits of a segment's last character
+// would read as the same bytes.
+func spareBitSpellings(t *testing.T, typ Type, token string) []string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	var out []string
+	end := 0
+	for end < len(token) {
+		next := strings.IndexByte(token[end:], '.')
+		if typ != JWT || next < 0 {
+			next = len(token) - end
+		}
+		seg := strings.TrimRight(token[end:end+next], "=")
+		// n characters carry 6n bits, of which the whole bytes are data:
+		// the low 6n mod 8 bits of the last character are spare.
+		n := len(seg)
+		spareBits := (n * 6) % 8
+		if spareBits > 0 {
+			last := strings.IndexByte(alphabet, seg[n-1])
+			for flip := 1; flip < 1<<spareBits; flip++ {
+				pos := end + n - 1
+				out = append(out, token[:pos]+string(alphabet[last^flip])+token[pos+1:])
+			}
+		}
+		end += next + 1
+	}
+	if len(out) == 0 {
+		t.Logf("%s: no spare bits in %q", typ, token)
+	}
+	return out
+}
+
+// The limits of every time check, at one second before, exactly at, and
+// one second after, with a fixed clock: jwt "exp" (refused at or after
+// it), a jwt "exp" further ahead than MaxAge plus the clock skew, jwt
+// "nbf" (60 s allowance), fernet age (a token exactly MaxAge old is
+// accepted, as the Fernet specification and Python's cryptography do),
+// and a fernet timestamp ahead of the clock (60 s allowance).
+func TestExpiryEdges(t *testing.T) {
+	const t0 = 1_800_000_000
+	maxAge := time.Hour
+	now := time.Unix(t0, 0)
+	clock := func() time.Time { return now }
+	at := func(unix int64) { now = time.Unix(unix, 0) }
+	jwtc := mustCodec(t, Config{Type: JWT, SecretKey: "edge-secret", MaxAge: maxAge, Now: clock})
+	fer := mustCodec(t, Config{Type: Fernet, SecretKey: "edge-secret", MaxAge: maxAge, Now: clock})
+	skew := int64(MaxClockSkew / time.Second)
+	age := int64(maxAge / time.Second)
+	if skew != 60 {
+		t.Fatalf("MaxClockSkew is %v; the edges below assume 60 s", MaxClockSkew)
+	}
+	check := func(name string, c Codec, token string, readAt int64, want error) {
+		t.Helper()
+		at(readAt)
+		_, err := c.Decode(token)
+		if want == nil && err != nil || want != nil && !errors.Is(err, want) {
+			t.Errorf("%s, read at %+d s: %v, want %v", name, readAt-t0, err, want)
+		}
+	}
+
+	// jwt exp, as this codec writes it: exp = t0 + MaxAge.
+	at(t0)
+	token, err := jwtc.Encode(Values{"user": json.RawMessage(`"tom"`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("jwt exp", jwtc, token, t0+age-1, nil)
+	check("jwt exp", jwtc, token, t0+age, ErrExpired)
+	check("jwt exp", jwtc, token, t0+age+1, ErrExpired)
+
+	// jwt exp ahead of the clock by MaxAge + skew, and one second more.
+	for _, tc := range []struct {
+		ahead int64
+		want  error
+	}{{age + skew - 1, nil}, {age + skew, nil}, {age + skew + 1, ErrNotYetValid}} {
+		token := signJWT(t, "edge-secret", `{"exp":`+strconv.FormatInt(t0+tc.ahead, 10)+`}`)
+		check(fmt.Sprintf("jwt exp %d s ahead", tc.ahead), jwtc, token, t0, tc.want)
+	}
+
+	// jwt nbf: accepted up to the clock skew ahead.
+	for _, tc := range []struct {
+		ahead int64
+		want  error
+	}{{-1, nil}, {0, nil}, {1, nil}, {skew - 1, nil}, {skew, nil}, {skew + 1, ErrNotYetValid}, {3600, ErrNotYetValid}} {
+		token := signJWT(t, "edge-secret", `{"user":"tom","nbf":`+strconv.FormatInt(t0+tc.ahead, 10)+`}`)
+		check(fmt.Sprintf("jwt nbf %+d s", tc.ahead), jwtc, token, t0, tc.want)
+	}
+
+	// fernet age: made at t0.
+	at(t0)
+	token, err = fer.Encode(Values{"user": json.RawMessage(`"tom"`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("fernet age", fer, token, t0+age-1, nil)
+	check("fernet age", fer, token, t0+age, nil)
+	check("fernet age", fer, token, t0+age+1, ErrExpired)
+
+	// fernet timestamp ahead of the clock.
+	check("fernet future", fer, token, t0-skew+1, nil)
+	check("fernet future", fer, token, t0-skew, nil)
+	check("fernet future", fer, token, t0-skew-1, ErrNotYetValid)
 }
 
 func TestServerSideExpiry(t *testing.T) {
@@ -133,7 +265,8 @@ func TestServerSideExpiry(t *testing.T) {
 		}
 		// A token from the future, beyond the clock skew, is refused.
 		now = start.Add(-MaxClockSkew - time.Minute)
-		if _, err := c.Decode(token); typ == Fernet && !errors.Is(err, ErrNotYetValid) {
+		// (jwt: its exp is then more than MaxAge + MaxClockSkew ahead.)
+		if _, err := c.Decode(token); !errors.Is(err, ErrNotYetValid) {
 			t.Errorf("%s: future token: %v, want ErrNotYetValid", typ, err)
 		}
 	}
@@ -292,5 +425,47 @@ func TestJWTHeaderNamesAreCaseSensitive(t *testing.T) {
 		if v, err := c.Decode(token); !errors.Is(err, ErrAlgorithm) {
 			t.Errorf("header %s: %v, %v; want ErrAlgorithm", header, v, err)
 		}
+	}
+}
+
+// jwt sessions keep "exp" and "nbf" for the token: Encode refuses values
+// holding them (as Session.Set does) rather than overwrite or sign them,
+// whatever the MaxAge; Decode checks and removes both.
+func TestJWTEncodeRefusesReservedClaims(t *testing.T) {
+	for _, maxAge := range []time.Duration{0, time.Hour, BrowserSession} {
+		c := mustCodec(t, Config{Type: JWT, SecretKey: "k", MaxAge: maxAge, Now: fixedClock(1_800_000_000)})
+		for _, key := range []string{"exp", "nbf"} {
+			token, err := c.Encode(Values{"user": json.RawMessage(`"tom"`), key: json.RawMessage(`1`)})
+			if !errors.Is(err, ErrReservedKey) || token != "" {
+				t.Errorf("MaxAge %v: Encode with %q: %q, %v; want ErrReservedKey", maxAge, key, token, err)
+			}
+		}
+		if _, err := c.Encode(Values{"user": json.RawMessage(`"tom"`), "expires": json.RawMessage(`1`)}); err != nil {
+			t.Errorf("MaxAge %v: a key that is not a claim: %v", maxAge, err)
+		}
+	}
+	// Other types store them as values.
+	for _, typ := range []Type{Base64, Fernet} {
+		c := mustCodec(t, Config{Type: typ, SecretKey: "k"})
+		token, err := c.Encode(Values{"exp": json.RawMessage(`1`), "nbf": json.RawMessage(`2`)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v, err := c.Decode(token); err != nil || string(v["exp"]) != "1" || string(v["nbf"]) != "2" {
+			t.Errorf("%s: %s, %v", typ, valuesJSON(t, v), err)
+		}
+	}
+	// A token made elsewhere with a past nbf is read without it, so that
+	// the session can be written again.
+	c := mustCodec(t, Config{Type: JWT, SecretKey: "k", Now: fixedClock(1_800_000_000)})
+	v, err := c.Decode(signJWT(t, "k", `{"user":"tom","nbf":1700000000}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := v["nbf"]; ok || string(v["user"]) != `"tom"` {
+		t.Errorf("decoded %s: nbf should be gone, user kept", valuesJSON(t, v))
+	}
+	if _, err := c.Encode(v); err != nil {
+		t.Errorf("re-encoding a decoded session: %v", err)
 	}
 }

@@ -2,9 +2,17 @@ package cookiesession
 
 import (
 	"bytes"
+	"context"
+	"encoding/base64"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"math/big"
+	"math/rand"
 	"reflect"
+	"strings"
 	"testing"
+	"time"
 )
 
 // The hot path parses and writes session JSON itself for the common cases
@@ -118,6 +126,8 @@ var valueSamples = []string{
 	`"tom"`, `""`, `"a\"b"`, `"\u00e9"`, `"é"`, "\"\xff\"", "\"a\xe2\x80\"", `"😀"`, "\"\u2028\"",
 	`true`, `false`, `null`, `0`, `-0`, `12345`, `9007199254740993`, `-1.5e-07`, `1E+400`,
 	`[]`, `{}`, `["admin","dev"]`, `{"a":[1,{"b":null}]}`,
+	`9007199254740992`, `0.0`, `-0.0`, `0e5`, `1`, `1.0`, `1e0`, `10E-1`, `-1.5e-7`, `-0.00000015`,
+	`1e400`, `10e399`, `1.0e+400`, `[9007199254740993]`, `[9007199254740992]`, `{"n":1e2}`, `{"n":100.0}`,
 }
 
 func TestUnmarshalValueMatchesDecoder(t *testing.T) {
@@ -140,7 +150,7 @@ func TestSameJSONFastPaths(t *testing.T) {
 		for _, b := range valueSamples {
 			va, _ := unmarshalValueReference(json.RawMessage(a))
 			vb, _ := unmarshalValueReference(json.RawMessage(b))
-			want := a == b || sameValue(va, vb)
+			want := a == b || oracleSame(va, vb)
 			if got := sameJSON(json.RawMessage(a), json.RawMessage(b)); got != want {
 				t.Errorf("sameJSON(%s, %s) = %v, want %v", a, b, got, want)
 			}
@@ -203,4 +213,351 @@ func checkValidValue(t *testing.T, raw []byte) {
 	} else if valid && len(bytes.TrimSpace(raw)) == len(raw) && (raw[0] == '-' || raw[0] >= '0' && raw[0] <= '9') {
 		t.Errorf("isJSONNumber(%q) = false for a valid number", raw)
 	}
+}
+
+// oracleSame is the change check's meaning, written independently of the
+// library with math/big (fine here: the test's inputs are its own): two
+// decoded JSON values are the same if they have the same structure and
+// their numbers are equal as rationals, except that an integer literal
+// differs from a number with a fraction or exponent (1 vs 1.0) and -0
+// differs from 0.
+func oracleSame(a, b any) bool {
+	switch a := a.(type) {
+	case map[string]any:
+		b, ok := b.(map[string]any)
+		if !ok || len(a) != len(b) {
+			return false
+		}
+		for k := range a {
+			if _, ok := b[k]; !ok || !oracleSame(a[k], b[k]) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		b, ok := b.([]any)
+		if !ok || len(a) != len(b) {
+			return false
+		}
+		for i := range a {
+			if !oracleSame(a[i], b[i]) {
+				return false
+			}
+		}
+		return true
+	case json.Number:
+		b, ok := b.(json.Number)
+		return ok && oracleSameNumber(string(a), string(b))
+	default:
+		return a == b
+	}
+}
+
+func oracleSameNumber(a, b string) bool {
+	isInt := func(s string) bool { return !strings.ContainsAny(s, ".eE") }
+	if isInt(a) != isInt(b) {
+		return false
+	}
+	ra, okA := new(big.Rat).SetString(a)
+	rb, okB := new(big.Rat).SetString(b)
+	if !okA || !okB {
+		panic("oracle: not a number: " + a + " " + b)
+	}
+	if ra.Sign() == 0 && rb.Sign() == 0 {
+		return strings.HasPrefix(a, "-") == strings.HasPrefix(b, "-")
+	}
+	return ra.Cmp(rb) == 0
+}
+
+// The change check compares numbers exactly: storing 2^53+1 over 2^53 is a
+// change (a float64 comparison would lose the update), 1.5e-07 over
+// 1.5e-7 is not.
+func TestSameNumberAgreesWithBigRat(t *testing.T) {
+	cases := [][2]string{
+		{"9007199254740992", "9007199254740993"},
+		{"9007199254740993", "9007199254740993.0"},
+		{"9007199254740993e0", "9007199254740992e0"},
+		{"18014398509481985e-1", "1801439850948198.5"},
+		{"1.5e-07", "1.5e-7"}, {"1.5e-07", "15e-8"}, {"1.5e-07", "0.00000015"}, {"1.5e-07", "0.00000016"},
+		{"1", "1.0"}, {"1.0", "1e0"}, {"1.0", "1.00"}, {"1.0", "10E-1"}, {"1.0", "0.1e1"}, {"1.0", "0.1e+01"},
+		{"100", "1e2"}, {"1e2", "100.0"}, {"1e2", "1E+2"}, {"1e2", "1e002"}, {"-1e2", "-100.0"}, {"-1e2", "100.0"},
+		{"0", "-0"}, {"0.0", "-0.0"}, {"0e0", "0.0"}, {"-0e10", "-0.0"}, {"0", "00"[:1]}, {"0.0", "0e-7"},
+		{"123.456", "123456e-3"}, {"123.456", "0.123456e3"}, {"123.456", "1234.56e-1"}, {"123.456", "123.4560"},
+		{"123.456", "123.457"}, {"123.456", "124.456"}, {"123.456", "123.45"}, {"123.456", "1234.56"},
+		{"1e400", "10e399"}, {"1e400", "0.1e401"}, {"1e400", "1e401"}, {"1e-400", "0.1e-399"}, {"1e-400", "1e-399"},
+		{"12", "120e-1"}, {"12", "1.2"}, {"0.5", "5e-1"}, {"0.05", "5e-1"}, {"10", "1"}, {"101", "11"},
+		{"1.01", "1.1"}, {"1.01e1", "10.1"}, {"1.001", "1.0001"}, {"5", "5.00000000000000000000000001"},
+	}
+	for _, c := range cases {
+		want := oracleSameNumber(c[0], c[1])
+		if got := sameNumber(json.Number(c[0]), json.Number(c[1])); got != want {
+			t.Errorf("sameNumber(%s, %s) = %v, want %v", c[0], c[1], got, want)
+		}
+		if got := sameNumber(json.Number(c[1]), json.Number(c[0])); got != want {
+			t.Errorf("sameNumber(%s, %s) = %v, want %v", c[1], c[0], got, want)
+		}
+	}
+	// The decisions the oracle encodes, spelled out.
+	for _, c := range []struct {
+		a, b string
+		same bool
+	}{
+		{"9007199254740992", "9007199254740993", false},
+		{"1", "1.0", false},
+		{"-0", "0", false},
+		{"1.5e-07", "1.5e-7", true},
+	} {
+		if got := oracleSameNumber(c.a, c.b); got != c.same {
+			t.Fatalf("oracle(%s, %s) = %v", c.a, c.b, got)
+		}
+	}
+}
+
+// Random numbers, each compared with other spellings of the same value
+// and with near misses, against the big.Rat oracle.
+func TestSameNumberAgreesWithBigRatOnRandomNumbers(t *testing.T) {
+	rng := rand.New(rand.NewSource(1))
+	digits := func(n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte('0' + rng.Intn(10))
+		}
+		if rng.Intn(4) == 0 {
+			b[rng.Intn(n)] = '0'
+		}
+		return string(b)
+	}
+	// spell writes some JSON number of the value 0.d × 10^p, negative if
+	// neg: plain or scientific, with trailing zeros and zero-padded
+	// exponents thrown in.
+	spell := func(neg bool, d string, p int) string {
+		for len(d) > 0 && d[0] == '0' {
+			d, p = d[1:], p-1
+		}
+		var s string
+		switch {
+		case d == "":
+			s = []string{"0", "0.0", "0e5", "0.00E-3"}[rng.Intn(4)]
+		case rng.Intn(2) == 0: // scientific
+			shift := rng.Intn(len(d)) + 1
+			s = d[:shift]
+			if frac := d[shift:] + strings.Repeat("0", rng.Intn(2)); frac != "" {
+				s += "." + frac
+			}
+			exp := p - shift
+			sign := []string{"", "+"}[rng.Intn(2)]
+			if exp < 0 {
+				sign, exp = "-", -exp
+			}
+			s += []string{"e", "E"}[rng.Intn(2)] + sign + fmt.Sprintf("%0*d", rng.Intn(3)+1, exp)
+		case p <= 0:
+			s = "0." + strings.Repeat("0", -p) + d + strings.Repeat("0", rng.Intn(2))
+		case p >= len(d):
+			s = d + strings.Repeat("0", p-len(d)) + []string{"", ".0"}[rng.Intn(2)]
+		default:
+			s = d[:p] + "." + d[p:]
+		}
+		if neg {
+			s = "-" + s
+		}
+		return s
+	}
+	n := 0
+	for i := 0; i < 20000; i++ {
+		d := digits(rng.Intn(25) + 1)
+		p := rng.Intn(40) - 20
+		neg := rng.Intn(3) == 0
+		a := spell(neg, d, p)
+		var b string
+		switch rng.Intn(4) {
+		case 0: // the same value
+			b = spell(neg, d, p)
+		case 1: // another sign
+			b = spell(!neg, d, p)
+		case 2: // the point elsewhere
+			b = spell(neg, d, p+rng.Intn(3)-1)
+		default: // one digit changed
+			j := rng.Intn(len(d))
+			b = spell(neg, d[:j]+string(rune('0'+(d[j]-'0'+1)%10))+d[j+1:], p)
+		}
+		if !isJSONNumber([]byte(a)) || !isJSONNumber([]byte(b)) {
+			t.Fatalf("test generated an invalid number: %s or %s", a, b)
+		}
+		want := oracleSameNumber(a, b)
+		if want {
+			n++
+		}
+		if got := sameNumber(json.Number(a), json.Number(b)); got != want {
+			t.Errorf("sameNumber(%s, %s) = %v, want %v", a, b, got, want)
+		}
+	}
+	if n < 2000 {
+		t.Errorf("only %d of the random pairs were equal: the test checks too few", n)
+	}
+}
+
+// Exponents too long for an int64 are compared exactly too, without
+// expanding the number (which the oracle cannot do).
+func TestSameNumberWithHugeExponents(t *testing.T) {
+	e := "100000000000000000000000000000" // 10^29
+	em1 := "99999999999999999999999999999"
+	for _, c := range []struct {
+		a, b string
+		same bool
+	}{
+		{"1e" + e, "10e" + em1, true},
+		{"1e" + e, "1.0e" + e, true},
+		{"1e" + e, "0.1e" + e, false},
+		{"1e" + e, "1e" + em1, false},
+		{"1e-" + e, "0.1e-" + em1, true},
+		{"1e-" + e, "10e-" + em1, false},
+		{"1e" + e, "1e-" + e, false},
+		{"1e" + e, "1e1", false},
+		{"1e00000000000000000000000000000001", "10", false},
+		{"1e00000000000000000000000000000001", "10.0", true},
+		{"0e" + e, "0.0", true},
+		{"0e" + e, "-0.0", false},
+		{"123e" + e, "1.23e" + e[:len(e)-1] + "2", true},
+		{"1e9999999999999999", "10e9999999999999998", true},
+		{"1e-9999999999999999", "0.1e-9999999999999998", true},
+		{"5e" + e, "5e" + e[:1] + "1" + e[2:], false},
+	} {
+		if got := sameNumber(json.Number(c.a), json.Number(c.b)); got != c.same {
+			t.Errorf("sameNumber(%s, %s) = %v, want %v", c.a, c.b, got, c.same)
+		}
+		if got := sameNumber(json.Number(c.b), json.Number(c.a)); got != c.same {
+			t.Errorf("sameNumber(%s, %s) = %v, want %v", c.b, c.a, got, c.same)
+		}
+	}
+}
+
+// Through the public API: setting 2^53+1 over a stored 2^53 is a change
+// and writes a cookie; 1.0 over 1 too; an equal spelling is not.
+func TestSetDetectsNumberChangesExactly(t *testing.T) {
+	m, err := New(Config{Type: Base64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cookie := base64.URLEncoding.EncodeToString([]byte(`{"n":9007199254740992,"f":1.5e-07,"z":0}`))
+	for _, c := range []struct {
+		key   string
+		value any
+		want  bool
+	}{
+		{"n", json.Number("9007199254740993"), true},
+		{"n", json.RawMessage("9007199254740993"), true},
+		{"n", json.Number("9007199254740992"), false},
+		{"n", 9007199254740992, false},
+		{"n", json.Number("9007199254740992.0"), true},
+		{"f", json.Number("1.5e-7"), false},
+		{"f", json.Number("0.00000015"), false},
+		{"f", 1.5e-7, false},
+		{"f", json.Number("1.6e-7"), true},
+		{"z", json.Number("-0"), true},
+		{"z", 0, false},
+	} {
+		s := m.Load(context.Background(), cookie)
+		if err := s.Set(c.key, c.value); err != nil {
+			t.Fatal(err)
+		}
+		if got := s.Changed(); got != c.want {
+			t.Errorf("Set(%q, %v) over %s: Changed() = %v, want %v", c.key, c.value, cookie, got, c.want)
+		}
+	}
+}
+
+// Set refuses a value that cannot fit in a cookie before it does any work
+// on it, so a client-supplied string of digits costs nothing.
+func TestSetRefusesValuesThatCannotFitACookie(t *testing.T) {
+	m, err := New(Config{Type: Base64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cookie := base64.URLEncoding.EncodeToString([]byte(`{"n":1}`))
+	huge := strings.Repeat("7", MaxCookieSize+1)
+	for _, v := range []any{json.Number(huge), json.RawMessage(huge), huge, json.RawMessage("not json" + huge)} {
+		s := m.Load(context.Background(), cookie)
+		if err := s.Set("n", v); !errors.Is(err, ErrTooLarge) {
+			t.Errorf("Set of %T of %d bytes: %v, want ErrTooLarge", v, MaxCookieSize+1, err)
+		}
+		if s.Changed() || s.GetString("n") != "" || string(mustRaw(t, s, "n")) != "1" {
+			t.Errorf("a refused Set changed the session")
+		}
+	}
+	// At the limit, the value is taken (and the size of the whole cookie
+	// is judged when it is saved).
+	s := m.Load(context.Background(), cookie)
+	if err := s.Set("n", json.Number(huge[:MaxCookieSize])); err != nil {
+		t.Errorf("Set of %d digits: %v", MaxCookieSize, err)
+	}
+	// The worst case is bounded: a 3 MB digit string took seconds before.
+	start := time.Now()
+	for i := 0; i < 10; i++ {
+		_ = m.Load(context.Background(), cookie).Set("n", json.Number(strings.Repeat("9", 3<<20)))
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("10 Sets of a 3 MB number took %v", d)
+	}
+}
+
+func mustRaw(t *testing.T, s *Session, key string) json.RawMessage {
+	t.Helper()
+	raw, ok := s.Raw(key)
+	if !ok {
+		t.Fatalf("no %q in the session", key)
+	}
+	return raw
+}
+
+// The worst case of Set's change check: a number as long as a cookie can
+// carry, stored over one that differs only in its last digit. Set through
+// the public API.
+func BenchmarkSetLongNumberOverLongNumber(b *testing.B) {
+	for _, n := range []int{4 << 10, 3 << 20} {
+		b.Run(fmt.Sprintf("digits=%d", n), func(b *testing.B) {
+			m, err := New(Config{Type: Base64})
+			if err != nil {
+				b.Fatal(err)
+			}
+			stored := strings.Repeat("7", min(n, 3000)-1) + "1"
+			cookie := base64.URLEncoding.EncodeToString([]byte(`{"n":` + stored + `}`))
+			x, y := strings.Repeat("7", n-1)+"1", strings.Repeat("7", n-1)+"2"
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				s := m.Load(context.Background(), cookie)
+				_ = s.Set("n", json.Number(x))
+				_ = s.Set("n", json.Number(y))
+			}
+		})
+	}
+}
+
+// FuzzSameNumber holds sameNumber to the big.Rat oracle on any two JSON
+// numbers whose exponents the oracle can expand.
+func FuzzSameNumber(f *testing.F) {
+	for _, c := range [][2]string{
+		{"9007199254740992", "9007199254740993"}, {"1", "1.0"}, {"-0", "0"}, {"1.5e-07", "0.00000015"},
+		{"1e400", "10e399"}, {"123.4560", "1234.56e-1"}, {"0.0", "-0.0e5"}, {"1E+02", "100.0"},
+	} {
+		f.Add(c[0], c[1])
+	}
+	modest := func(s string) bool {
+		if len(s) > 200 || !isJSONNumber([]byte(s)) {
+			return false
+		}
+		if i := strings.IndexAny(s, "eE"); i >= 0 {
+			e := strings.TrimLeft(s[i+1:], "+-")
+			return len(strings.TrimLeft(e, "0")) <= 3
+		}
+		return true
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		if !modest(a) || !modest(b) {
+			return
+		}
+		if got, want := sameNumber(json.Number(a), json.Number(b)), oracleSameNumber(a, b); got != want {
+			t.Fatalf("sameNumber(%s, %s) = %v, want %v", a, b, got, want)
+		}
+	})
 }

@@ -196,6 +196,7 @@ func FuzzDecodeBase64(f *testing.F) {
 	}
 	f.Add(base64.URLEncoding.EncodeToString([]byte(`{"a":1,"a":2}`)))
 	f.Add(base64.URLEncoding.EncodeToString([]byte(`[{}]`)))
+	addLineBreakSeeds(f, base64.URLEncoding.EncodeToString([]byte(`{"user":"tom"}`)))
 	c := fuzzCodec(f, Base64, nil)
 	f.Fuzz(func(t *testing.T, token string) {
 		v, err := c.Decode(token)
@@ -231,6 +232,7 @@ func FuzzDecodeJWT(f *testing.F) {
 	}
 	f.Add(signJWTWith(secrets[0], jwtHeaderEncoded, `{"exp":"soon"}`))
 	f.Add(signJWTWith(secrets[0], jwtHeaderEncoded, `{"nbf":9999999999}`))
+	addLineBreakSeeds(f, signJWTWith(secrets[0], jwtHeaderEncoded, `{"user":"tom"}`))
 	c := fuzzCodec(f, JWT, secrets)
 	f.Fuzz(func(t *testing.T, token string) {
 		v, err := c.Decode(token)
@@ -243,6 +245,12 @@ func FuzzDecodeJWT(f *testing.F) {
 		}
 		if _, ok := v["exp"]; ok {
 			t.Fatal(`accepted values still hold the token's "exp"`)
+		}
+		if _, ok := v["nbf"]; ok {
+			t.Fatal(`accepted values still hold the token's "nbf"`)
+		}
+		if strings.ContainsAny(token, "\r\n") {
+			t.Fatalf("accepted %q, which has a line break: a token has one spelling", token)
 		}
 	})
 }
@@ -265,6 +273,7 @@ func FuzzDecodeFernet(f *testing.F) {
 	}
 	f.Add(sealFernet(key, []byte(`{"a":1}`), fuzzNow+3600))
 	f.Add(sealFernet(key, []byte(`not json`), fuzzNow))
+	addLineBreakSeeds(f, sealFernet(key, []byte(`{"user":"tom"}`), fuzzNow))
 	c := fuzzCodec(f, Fernet, secrets)
 	f.Fuzz(func(t *testing.T, token string) {
 		v, err := c.Decode(token)
@@ -272,7 +281,21 @@ func FuzzDecodeFernet(f *testing.F) {
 		if err == nil && !fernetAuthentic(token, secrets) {
 			t.Fatalf("accepted %q, which no configured secret made", token)
 		}
+		if err == nil && strings.ContainsAny(token, "\r\n") {
+			t.Fatalf("accepted %q, which has a line break: a token has one spelling", token)
+		}
 	})
+}
+
+// addLineBreakSeeds adds spellings of an authentic token with CR, LF or
+// CRLF inserted at its start, middle and end: Go's base64 decoder skips
+// them even in strict mode, so each codec must refuse them itself.
+func addLineBreakSeeds(f *testing.F, token string) {
+	for _, lb := range []string{"\n", "\r", "\r\n"} {
+		for _, at := range []int{0, 1, len(token) / 2, len(token) - 1, len(token)} {
+			f.Add(token[:at] + lb + token[at:])
+		}
+	}
 }
 
 // signJWTWith signs header.payload (header already encoded) with HS256.

@@ -21,6 +21,7 @@ import (
 	"hash"
 	"io"
 	"math"
+	mathrand "math/rand"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -32,6 +33,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 const (
@@ -45,6 +48,10 @@ type hostileCase struct {
 	cookie string  // the Cookie header's value, sent as these exact bytes
 	want   []error // the reported error wraps one of these
 	browse bool    // server with MaxAge: BrowserSession (no expiry checks)
+	// loadOnly: a value net/http would refuse in a Cookie header (a line
+	// break), which reaches the codecs through Manager.Load (frameworks
+	// without net/http, the CLI) instead.
+	loadOnly bool
 }
 
 // ---- token makers, independent of the codecs under test ----
@@ -176,6 +183,15 @@ func hostileCases(t *testing.T, jku string) []hostileCase {
 	tok(JWT, "crit extension", jwtWith(`{"alg":"HS256","crit":["exp"],"exp":1}`, user, "HS256", hostileSecret), eAlg)
 	tok(JWT, "typ JWE", jwtWith(`{"alg":"HS256","typ":"JWE"}`, user, "HS256", hostileSecret), eMal)
 
+	// ---- jwt: header text with line breaks between JSON tokens, which a
+	// log line or an error page must not show raw ----
+	fakeLog := "\n2026/01/01 00:00:00 INFO admin logged in\r\n"
+	tok(JWT, "alg array with line breaks", jwtWith(`{"alg":["HS256",`+"\n"+`"`+fakeLog[2:20]+`"]}`, user, "HS256", hostileSecret), eMal)
+	tok(JWT, "alg object with line breaks", jwtWith(`{"alg":{"a":`+"\r\n"+`1},"typ":"JWT"}`, user, "", ""), eMal)
+	tok(JWT, "typ array with line breaks", jwtWith(`{"alg":"HS256","typ":[`+"\n"+`"fake log line",`+"\n\t"+`1]}`, user, "HS256", hostileSecret), eMal)
+	tok(JWT, "alg with escaped control characters", jwtWith(`{"alg":"HS256\n\u0000\u001b[31m"}`, user, "HS256", hostileSecret), eAlg)
+	tok(JWT, "exp array with line breaks", tokenFor(JWT, `{"user":"root","exp":[`+"\n"+`1]}`), eMal)
+
 	// ---- jwt: headers that name a key; never followed, never trusted ----
 	attacker := "attacker-key"
 	for _, h := range []string{
@@ -266,6 +282,45 @@ func hostileCases(t *testing.T, jku string) []hostileCase {
 	tok(Base64, "unpadded", base64.RawURLEncoding.EncodeToString([]byte(`{"a":1}`)), eMal)
 	tok(Base64, "non-zero padding bits", "e31=", eMal)
 
+	// ---- line breaks inside base64 text, which Go's decoder skips even
+	// in strict mode: each must be refused, whatever it decodes to ----
+	for _, typ := range allTypes {
+		valid := tokenFor(typ, `{"user":"tom"}`)
+		for _, lb := range []string{"\n", "\r", "\r\n"} {
+			for _, at := range []int{4, len(valid) / 2, len(valid) - 2} {
+				cs = append(cs, hostileCase{name: fmt.Sprintf("%s/line break %q at %d", typ, lb, at), typ: typ,
+					cookie: "session=" + valid[:at] + lb + valid[at:], want: []error{ErrMalformed, ErrSignature}, loadOnly: true})
+			}
+		}
+	}
+	// A jwt whose HMAC ends in 0x00: its signature's last character is
+	// 'A' and carries no bit of the HMAC, so dropping it and putting a
+	// line break anywhere in the signature keeps the length, and a decoder
+	// that skips line breaks recovers 31 of the 32 bytes (the last being
+	// zero all the same). Found by trying payloads under the fixed key.
+	zeroEnd := jwtWithZeroEndedHMAC(t)
+	dot := strings.LastIndexByte(zeroEnd, '.')
+	head, sig := zeroEnd[:dot+1], zeroEnd[dot+1:]
+	for _, lb := range []string{"\n", "\r"} {
+		for _, at := range []int{0, 1, 21, 41, 42} {
+			forged := head + sig[:at] + lb + sig[at:42]
+			cs = append(cs, hostileCase{name: fmt.Sprintf("jwt/HMAC ending in 0x00, last character dropped, %q at %d", lb, at), typ: JWT,
+				cookie: "session=" + forged, want: eSig, loadOnly: true})
+		}
+	}
+	// Authentic tokens (signed over the text with the line break) whose
+	// header or payload segment holds a line break.
+	for _, seg := range []int{0, 1} {
+		parts := strings.Split(tokenFor(JWT, user), ".")
+		parts[seg] = parts[seg][:5] + "\n" + parts[seg][5:]
+		input := parts[0] + "." + parts[1]
+		mac := hmac.New(sha256.New, []byte(hostileSecret))
+		io.WriteString(mac, input)
+		signed := input + "." + base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+		cs = append(cs, hostileCase{name: fmt.Sprintf("jwt/authentic token with a line break in segment %d", seg), typ: JWT,
+			cookie: "session=" + signed, want: eMal, loadOnly: true})
+	}
+
 	// ---- size: refused before any crypto or JSON work ----
 	for _, typ := range allTypes {
 		for _, n := range []int{MaxCookieSize + 1, 100 << 10, 1 << 20} {
@@ -323,6 +378,26 @@ func hostileCases(t *testing.T, jku string) []hostileCase {
 		tok(v.Type, fmt.Sprintf("asgi-sessions invalid[%d]: %s", i, v.Why), v.Token, errsAny)
 	}
 	return cs
+}
+
+// jwtWithZeroEndedHMAC returns an authentic jwt under the server's secret
+// whose HMAC-SHA256 ends in a zero byte.
+func jwtWithZeroEndedHMAC(t *testing.T) string {
+	for i := 0; i < 100000; i++ {
+		token := tokenFor(JWT, fmt.Sprintf(`{"user":"root","i":%d}`, i))
+		sig, err := base64.RawURLEncoding.DecodeString(token[strings.LastIndexByte(token, '.')+1:])
+		if err != nil || len(sig) != 32 {
+			t.Fatalf("test token %q: %v", token, err)
+		}
+		if sig[31] == 0 {
+			if !strings.HasSuffix(token, "A") {
+				t.Fatalf("HMAC ends in 0x00 but the signature text %q does not end in A", token)
+			}
+			return token
+		}
+	}
+	t.Fatal("no HMAC ending in 0x00 in 100000 tries")
+	return ""
 }
 
 // hostileServer is an httptest server whose handler reports the session
@@ -418,6 +493,10 @@ func TestHostileCookies(t *testing.T) {
 		}
 		names[tc.name] = true
 		t.Run(tc.name, func(t *testing.T) {
+			if tc.loadOnly {
+				checkHostileLoad(t, tc, true)
+				return
+			}
 			srv := server(tc.typ, tc.browse)
 			srv.take()
 			ran := srv.ran.Load()
@@ -445,6 +524,9 @@ func TestHostileCookies(t *testing.T) {
 			}
 			if s := refusal(err); s == nil || len(err.Error()) <= len(s.Error())+len(`cookie "session" refused: `) {
 				t.Errorf("reported %q: no reason beyond the sentinel", err)
+			}
+			if hasControl(err.Error()) {
+				t.Errorf("reported %q: a control character or line break in the error text", err)
 			}
 			if got, want := resp.Header.Get("X-Session-Err"), strconv.Quote(err.Error()); got != want {
 				t.Errorf("Session.Err %s, reported %s", got, want)
@@ -660,5 +742,136 @@ func TestShortFernetSecretsEncryptWithAPublicKey(t *testing.T) {
 	cipher.NewCBCDecrypter(block, raw[9:25]).CryptBlocks(body, body)
 	if bytes.Contains(body, []byte("tom")) {
 		t.Error("a 32-character secret's cookie decrypts with the padding key")
+	}
+}
+
+// hostileConfig is the configuration of the hostile servers.
+func hostileConfig(typ Type, browse bool) Config {
+	cfg := Config{Type: typ, SecretKey: hostileSecret, Now: fixedClock(hostileNow)}
+	if typ == Base64 {
+		cfg.SecretKey = ""
+	}
+	if browse {
+		cfg.MaxAge = BrowserSession
+	}
+	return cfg
+}
+
+// hasControl reports whether s holds a control character (C0, DEL, C1), a
+// Unicode line or paragraph separator, or invalid UTF-8: anything that
+// could forge a line in a log or a page that shows the text.
+func hasControl(s string) bool {
+	if !utf8.ValidString(s) {
+		return true
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return true
+		}
+	}
+	return false
+}
+
+// checkHostileLoad sends the case's cookie value (what follows the first
+// "session=") through Manager.Load and through the codec, and checks that
+// both refuse it with a clean error: one wrapping the case's sentinel when
+// exact, any sentinel otherwise, and no control character in its text.
+func checkHostileLoad(t *testing.T, tc hostileCase, exact bool) {
+	t.Helper()
+	value := strings.TrimPrefix(tc.cookie, "session=")
+	want := tc.want
+	if !exact {
+		want = errsAny
+	}
+	cfg := hostileConfig(tc.typ, tc.browse)
+	var reported []error
+	cfg.ErrorHandler = func(_ context.Context, err error) { reported = append(reported, err) }
+	m, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := m.Load(context.Background(), value)
+	codecErr := func() error { _, err := m.Codec().Decode(value); return err }()
+	for name, err := range map[string]error{"Manager.Load": s.Err(), "Codec.Decode": codecErr} {
+		if name == "Codec.Decode" && value != "" && value[0] == '"' {
+			continue // the quotes are the cookie layer's, and Decode is not
+		}
+		if err == nil {
+			t.Errorf("%s accepted %q", name, value)
+			continue
+		}
+		matched := false
+		for _, w := range want {
+			matched = matched || errors.Is(err, w)
+		}
+		if !matched {
+			t.Errorf("%s: %q, want one of %v", name, err, want)
+		}
+		if hasControl(err.Error()) {
+			t.Errorf("%s: %q: a control character or line break in the error text", name, err)
+		}
+	}
+	if s.Len() != 0 || len(reported) != 1 {
+		t.Errorf("Manager.Load: %d keys, %d errors reported", s.Len(), len(reported))
+	}
+}
+
+// Every hostile cookie, sent through Manager.Load and the codecs rather
+// than HTTP, is refused with an error whose text holds no control
+// character: an ErrorHandler that logs it with %v or a page that shows
+// Session.Err cannot be made to show a forged line.
+func TestHostileCookiesThroughLoadGiveCleanErrors(t *testing.T) {
+	for _, tc := range hostileCases(t, "http://127.0.0.1:1/jwks.json") {
+		single := strings.Count(tc.cookie, "session=") == 1 && !strings.ContainsAny(tc.cookie, "\"; ,\t")
+		tc := tc
+		t.Run(tc.name, func(t *testing.T) { checkHostileLoad(t, tc, single || tc.loadOnly) })
+	}
+}
+
+// Random cookie values, with line breaks and other control characters
+// spliced into real tokens, never give an error with a control character
+// in its text, nor a panic, nor an accepted value that was changed.
+func TestRandomCookieValuesGiveCleanErrors(t *testing.T) {
+	rng := mathrand.New(mathrand.NewSource(16))
+	specials := []string{"\n", "\r", "\r\n", "\x00", "\x1b[31m", "\x7f", "\u2028", "\xff", "\t", " ", ";", `"`, ".", "=", "%0a"}
+	for _, typ := range allTypes {
+		cfg := hostileConfig(typ, false)
+		cfg.ErrorHandler = func(context.Context, error) {}
+		m, err := New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		valid := []string{tokenFor(typ, `{"user":"tom"}`), tokenFor(typ, `{"a":[1,2,{"b":"c"}],"n":1.5}`)}
+		for i := 0; i < 3000; i++ {
+			v := valid[rng.Intn(len(valid))]
+			for n := rng.Intn(3) + 1; n > 0; n-- {
+				at := rng.Intn(len(v) + 1)
+				switch rng.Intn(3) {
+				case 0:
+					v = v[:at] + specials[rng.Intn(len(specials))] + v[at:]
+				case 1:
+					b := make([]byte, rng.Intn(8)+1)
+					rng.Read(b)
+					v = v[:at] + string(b) + v[at:]
+				default:
+					if at < len(v) {
+						v = v[:at] + v[at+1:]
+					}
+				}
+			}
+			if v == valid[0] || v == valid[1] {
+				continue
+			}
+			s := m.Load(context.Background(), v)
+			_, codecErr := m.Codec().Decode(v)
+			for _, err := range []error{s.Err(), codecErr} {
+				if err != nil && hasControl(err.Error()) {
+					t.Fatalf("%s: %q gave %q", typ, v, err)
+				}
+			}
+			if s.Err() == nil && strings.ContainsAny(v, "\r\n") {
+				t.Errorf("%s: accepted %q, a token with a line break", typ, v)
+			}
+		}
 	}
 }

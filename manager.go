@@ -86,6 +86,12 @@ func (c *sessionContext) String() string {
 // cookie. A change made after the headers were written cannot be saved;
 // it is reported as [ErrHeadersWritten].
 //
+// Every response that passes through it gets "Vary: Cookie" (added to the
+// app's own Vary, never twice), even if the handler has not touched the
+// session when the headers go out: it may read it afterwards. A response
+// that carries a new cookie also gets Cache-Control: no-cache="Set-Cookie",
+// unless the app set a Cache-Control of its own.
+//
 // The ResponseWriter given to next keeps http.Flusher, http.Hijacker and
 // io.ReaderFrom working and implements Unwrap for http.ResponseController.
 func (m *Manager) Handler(next http.Handler) http.Handler {

@@ -2,6 +2,7 @@ package cookiesession_test
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -88,8 +90,8 @@ func TestRoundTripOverHTTP(t *testing.T) {
 			if body, resp := srv.get(t, "/get?user"); body != "tom" || resp.Header.Get("Set-Cookie") != "" {
 				t.Errorf("read: %q, Set-Cookie %q", body, resp.Header.Get("Set-Cookie"))
 			}
-			if _, resp := srv.get(t, "/"); resp.Header.Get("Set-Cookie") != "" || resp.Header.Get("Vary") != "" {
-				t.Errorf("untouched request: Set-Cookie %q, Vary %q", resp.Header.Get("Set-Cookie"), resp.Header.Get("Vary"))
+			if _, resp := srv.get(t, "/"); resp.Header.Get("Set-Cookie") != "" || resp.Header.Get("Vary") != "Cookie" {
+				t.Errorf("untouched request: Set-Cookie %q, Vary %q; want no cookie, Vary: Cookie", resp.Header.Get("Set-Cookie"), resp.Header.Get("Vary"))
 			}
 			if _, resp := srv.get(t, "/set?user=tom"); resp.Header.Get("Set-Cookie") != "" {
 				t.Error("setting the same value re-sent the cookie")
@@ -289,6 +291,144 @@ func TestTooLargeSessionIsNotSentAndTheOldOneStays(t *testing.T) {
 	}
 }
 
+// Every response through the middleware says "Vary: Cookie", whether the
+// handler reads the session before the headers, only after them (after a
+// Write or a Flush), or not at all: a cache must not hand one user's page
+// to another. An app's own Vary is kept, and Cookie is never named twice.
+func TestVaryCookieOnEveryResponse(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		app  func(w http.ResponseWriter, s *cookiesession.Session)
+		want []string
+	}{
+		{"untouched", func(w http.ResponseWriter, s *cookiesession.Session) { io.WriteString(w, "static") }, []string{"Cookie"}},
+		{"returns without writing", func(w http.ResponseWriter, s *cookiesession.Session) {}, []string{"Cookie"}},
+		{"read before the headers", func(w http.ResponseWriter, s *cookiesession.Session) {
+			io.WriteString(w, s.GetString("user"))
+		}, []string{"Cookie"}},
+		{"first read after a Write", func(w http.ResponseWriter, s *cookiesession.Session) {
+			io.WriteString(w, "hello ")
+			io.WriteString(w, s.GetString("user"))
+		}, []string{"Cookie"}},
+		{"first read after a Flush", func(w http.ResponseWriter, s *cookiesession.Session) {
+			w.(http.Flusher).Flush()
+			io.WriteString(w, s.GetString("user"))
+		}, []string{"Cookie"}},
+		{"first read after WriteHeader", func(w http.ResponseWriter, s *cookiesession.Session) {
+			w.WriteHeader(http.StatusAccepted)
+			io.WriteString(w, s.GetString("user"))
+		}, []string{"Cookie"}},
+		{"set", func(w http.ResponseWriter, s *cookiesession.Session) { _ = s.Set("n", 1) }, []string{"Cookie"}},
+		{"app's Vary kept", func(w http.ResponseWriter, s *cookiesession.Session) {
+			w.Header().Set("Vary", "Accept-Encoding")
+			io.WriteString(w, s.GetString("user"))
+		}, []string{"Accept-Encoding", "Cookie"}},
+		{"app already varies on cookie", func(w http.ResponseWriter, s *cookiesession.Session) {
+			w.Header().Add("Vary", "Origin, cookie")
+			_ = s.Set("n", 1)
+		}, []string{"Origin, cookie"}},
+		{"app varies on everything", func(w http.ResponseWriter, s *cookiesession.Session) {
+			w.Header().Set("Vary", "*")
+		}, []string{"*"}},
+		{"app's Vary added after a read", func(w http.ResponseWriter, s *cookiesession.Session) {
+			_ = s.GetString("user")
+			w.Header().Add("Vary", "Accept-Language")
+		}, []string{"Accept-Language", "Cookie"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newServer(t, cookiesession.Config{Type: cookiesession.Base64}, func(w http.ResponseWriter, r *http.Request) {
+				tc.app(w, cookiesession.FromRequest(r))
+			})
+			_, resp := srv.get(t, "/", "session="+base64URL(`{"user":"tom"}`))
+			if got := resp.Header.Values("Vary"); !slices.Equal(got, tc.want) {
+				t.Errorf("Vary %q, want %q", got, tc.want)
+			}
+			if errs := srv.log.Take(); len(errs) != 0 {
+				t.Errorf("reported %v", errs)
+			}
+		})
+	}
+}
+
+// With a new cookie, shared caches are told not to store it
+// (Cache-Control: no-cache="Set-Cookie"), unless the app chose its own
+// Cache-Control, which is kept as the only one.
+func TestCacheControlWithACookie(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		app  func(w http.ResponseWriter)
+		want []string
+	}{
+		{"app sets none", func(w http.ResponseWriter) {}, []string{`no-cache="Set-Cookie"`}},
+		{"app sets its own", func(w http.ResponseWriter) { w.Header().Set("Cache-Control", "private, max-age=60") }, []string{"private, max-age=60"}},
+		{"app sets no-store", func(w http.ResponseWriter) { w.Header().Set("Cache-Control", "no-store") }, []string{"no-store"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newServer(t, cookiesession.Config{Type: cookiesession.Base64}, func(w http.ResponseWriter, r *http.Request) {
+				tc.app(w)
+				_ = cookiesession.FromRequest(r).Set("user", "tom")
+				io.WriteString(w, "ok")
+			})
+			_, resp := srv.get(t, "/")
+			if resp.Header.Get("Set-Cookie") == "" {
+				t.Fatal("no cookie")
+			}
+			if got := resp.Header.Values("Cache-Control"); !slices.Equal(got, tc.want) {
+				t.Errorf("Cache-Control %q, want %q", got, tc.want)
+			}
+		})
+	}
+	// Without a cookie, nothing is added.
+	srv := newServer(t, cookiesession.Config{Type: cookiesession.Base64}, func(w http.ResponseWriter, r *http.Request) {
+		_ = cookiesession.FromRequest(r).GetString("user")
+	})
+	if _, resp := srv.get(t, "/"); len(resp.Header.Values("Cache-Control")) != 0 {
+		t.Errorf("Cache-Control %q without a cookie", resp.Header.Values("Cache-Control"))
+	}
+}
+
+func base64URL(s string) string { return base64.URLEncoding.EncodeToString([]byte(s)) }
+
+// The connection is the handler's after a Hijack: a change to the session
+// made before or after it is not saved (no header goes out) and is
+// reported as ErrHeadersWritten.
+func TestChangeAroundAHijackIsReported(t *testing.T) {
+	for _, when := range []string{"before", "after"} {
+		t.Run(when, func(t *testing.T) {
+			srv := newServer(t, cookiesession.Config{Type: cookiesession.Base64}, func(w http.ResponseWriter, r *http.Request) {
+				s := cookiesession.FromRequest(r)
+				if when == "before" {
+					_ = s.Set("user", "tom")
+				}
+				conn, buf, err := http.NewResponseController(w).Hijack()
+				if err != nil {
+					t.Errorf("Hijack: %v", err)
+					return
+				}
+				defer conn.Close()
+				if when == "after" {
+					_ = s.Set("user", "tom")
+				}
+				buf.WriteString("HTTP/1.1 200 OK\r\nContent-Length: 8\r\nConnection: close\r\n\r\nhijacked")
+				buf.Flush()
+			})
+			body, resp := srv.get(t, "/")
+			if body != "hijacked" || resp.Header.Get("Set-Cookie") != "" {
+				t.Errorf("body %q, Set-Cookie %q", body, resp.Header.Get("Set-Cookie"))
+			}
+			// The handler has returned when the error is reported; the
+			// client may have read the response before that.
+			var errs []error
+			for deadline := time.Now().Add(5 * time.Second); len(errs) == 0 && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+				errs = srv.log.Take()
+			}
+			if len(errs) != 1 || !errors.Is(errs[0], cookiesession.ErrHeadersWritten) {
+				t.Errorf("reported %v, want one ErrHeadersWritten", errs)
+			}
+		})
+	}
+}
+
 func TestHijackAndResponseControllerPassThrough(t *testing.T) {
 	srv := newServer(t, cookiesession.Config{Type: cookiesession.Base64}, func(w http.ResponseWriter, r *http.Request) {
 		rc := http.NewResponseController(w)
@@ -440,4 +580,33 @@ func hideFlush(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.ServeHTTP(writerWithoutFlush{w}, r)
 	})
+}
+
+// allocWriter is a ResponseWriter that keeps its header map between runs.
+type allocWriter struct{ h http.Header }
+
+func (w *allocWriter) Header() http.Header         { return w.h }
+func (w *allocWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (w *allocWriter) WriteHeader(int)             {}
+
+// The middleware's cost on a request that never touches its session is
+// one allocation (the per-request state), Vary included.
+func TestUntouchedRequestAllocatesOnce(t *testing.T) {
+	m, err := cookiesession.New(cookiesession.Config{Type: cookiesession.Base64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(nil) }))
+	w := &allocWriter{h: http.Header{"Content-Type": {"text/plain"}}}
+	r := httptest.NewRequest("GET", "/", nil)
+	allocs := testing.AllocsPerRun(100, func() {
+		delete(w.h, "Vary")
+		h.ServeHTTP(w, r)
+	})
+	if got := w.h.Values("Vary"); !slices.Equal(got, []string{"Cookie"}) {
+		t.Errorf("Vary %q", got)
+	}
+	if allocs > 1 {
+		t.Errorf("%v allocations per untouched request, want 1", allocs)
+	}
 }

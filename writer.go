@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 )
 
 // responseWriter puts the session cookie into the response headers just
@@ -15,6 +16,7 @@ type responseWriter struct {
 	m           *Manager
 	s           *Session
 	wroteHeader bool
+	vary        [1]string // the Vary header's value when the app set none
 }
 
 var (
@@ -25,14 +27,24 @@ var (
 	_ interface{ Unwrap() http.ResponseWriter } = (*responseWriter)(nil)
 )
 
-// writeCookie adds the session's cookie to the headers, once, if the
-// session changed. It also tells caches that the response depends on the
-// cookie.
+// writeCookie prepares the headers, once, just before they are written:
+// it adds "Vary: Cookie" to every response, and the session's cookie if
+// the session changed.
+//
+// Vary is added whether or not the handler has touched the session yet: a
+// handler may first read it after the headers went out (after a Write or
+// a Flush), and the body then depends on the cookie all the same.
+//
+// With a cookie it adds Cache-Control: no-cache="Set-Cookie" (shared
+// caches must not store the cookie), unless the app set Cache-Control
+// itself: its choice stands and no second header is added.
 func (w *responseWriter) writeCookie() {
 	if w.wroteHeader {
 		return
 	}
 	w.wroteHeader = true
+	h := w.Header()
+	w.addVary(h)
 	s := w.s
 	s.mu.Lock()
 	touched := s.loaded
@@ -40,12 +52,44 @@ func (w *responseWriter) writeCookie() {
 	if !touched {
 		return
 	}
-	h := w.Header()
-	h.Add("Vary", "Cookie")
 	if c, line, err := w.m.save(s); err == nil && c != nil {
 		h.Add("Set-Cookie", line)
-		h.Add("Cache-Control", `no-cache="Set-Cookie"`)
+		if _, ok := h["Cache-Control"]; !ok {
+			h["Cache-Control"] = []string{`no-cache="Set-Cookie"`}
+		}
 	}
+}
+
+// addVary adds "Cookie" to the Vary header unless it already names Cookie
+// or "*". When the response has no Vary yet, the value is the writer's own
+// array: no allocation on the common path.
+func (w *responseWriter) addVary(h http.Header) {
+	v, ok := h["Vary"]
+	if !ok {
+		w.vary[0] = "Cookie"
+		h["Vary"] = w.vary[:1:1]
+		return
+	}
+	if !variesOnCookie(v) {
+		h["Vary"] = append(v, "Cookie")
+	}
+}
+
+// variesOnCookie reports whether the values of a Vary header already
+// cover the Cookie request header: one of their comma-separated fields is
+// "Cookie" (in any case) or "*".
+func variesOnCookie(values []string) bool {
+	for _, v := range values {
+		for v != "" {
+			var field string
+			field, v, _ = strings.Cut(v, ",")
+			field = strings.TrimSpace(field)
+			if field == "*" || strings.EqualFold(field, "Cookie") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // WriteHeader writes the cookie, then the status. Informational (1xx)

@@ -7,7 +7,10 @@
 //	r := chi.NewRouter()
 //	r.Use(sessions.Handler)
 //	r.Get("/login/{user}", func(w http.ResponseWriter, r *http.Request) {
-//		cookiesession.FromRequest(r).Set("user", chi.URLParam(r, "user"))
+//		if err := cookiesession.FromRequest(r).Set("user", chi.URLParam(r, "user")); err != nil {
+//			http.Error(w, err.Error(), http.StatusInternalServerError)
+//			return
+//		}
 //		fmt.Fprint(w, "Done")
 //	})
 package chisession

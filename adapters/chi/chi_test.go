@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"testing"
 
 	"github.com/cookiesession/cookiesession"
@@ -61,5 +62,75 @@ func TestSeedLoginLogout(t *testing.T) {
 				t.Errorf("reported %v", l)
 			}
 		})
+	}
+}
+
+// Every response says Vary: Cookie, whether the handler reads the session
+// before the headers, first reads it after a Write or a Flush, or never;
+// an app's own Vary is kept and Cookie is never named twice. With a new
+// cookie, Cache-Control: no-cache="Set-Cookie" is added unless the app (or
+// chi's NoCache middleware) set its own.
+func TestVaryCookieOnEveryResponse(t *testing.T) {
+	m := sessiontest.NewManager(t, cookiesession.JWT, nil)
+	token, err := m.Codec().Encode(cookiesession.Values{"user": []byte(`"tom"`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := chi.NewRouter()
+	r.Use(m.Handler)
+	user := func(r *http.Request) string { return cookiesession.FromRequest(r).GetString("user") }
+	r.Get("/static", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "static") })
+	r.Get("/read", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, user(r)) })
+	r.Get("/after-write", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "hello ")
+		fmt.Fprint(w, user(r))
+	})
+	r.Get("/after-flush", func(w http.ResponseWriter, r *http.Request) {
+		w.(http.Flusher).Flush()
+		fmt.Fprint(w, "hello "+user(r))
+	})
+	r.Get("/app-vary", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Vary", "Accept-Encoding")
+		fmt.Fprint(w, user(r))
+	})
+	r.Get("/app-vary-cookie", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Vary", "Origin, cookie")
+		fmt.Fprint(w, user(r))
+	})
+	r.Get("/set", func(w http.ResponseWriter, r *http.Request) {
+		_ = cookiesession.FromRequest(r).Set("n", 1)
+		fmt.Fprint(w, user(r))
+	})
+	r.With(middleware.NoCache).Get("/set-nocache", func(w http.ResponseWriter, r *http.Request) {
+		_ = cookiesession.FromRequest(r).Set("n", 1)
+		fmt.Fprint(w, user(r))
+	})
+	srv := httptest.NewServer(r)
+	defer srv.Close()
+	noCache := "no-cache, no-store, no-transform, must-revalidate, private, max-age=0"
+	for _, tc := range []struct {
+		path, body string
+		vary       []string
+		cache      []string
+	}{
+		{"/static", "static", []string{"Cookie"}, nil},
+		{"/read", "tom", []string{"Cookie"}, nil},
+		{"/after-write", "hello tom", []string{"Cookie"}, nil},
+		{"/after-flush", "hello tom", []string{"Cookie"}, nil},
+		{"/app-vary", "tom", []string{"Accept-Encoding", "Cookie"}, nil},
+		{"/app-vary-cookie", "tom", []string{"Origin, cookie"}, nil},
+		{"/set", "tom", []string{"Cookie"}, []string{`no-cache="Set-Cookie"`}},
+		{"/set-nocache", "tom", []string{"Cookie"}, []string{noCache}},
+	} {
+		resp, body := sessiontest.Get(t, &http.Client{}, srv.URL+tc.path, "session="+token)
+		if body != tc.body {
+			t.Errorf("GET %s: body %q, want %q", tc.path, body, tc.body)
+		}
+		if got := resp.Header.Values("Vary"); !slices.Equal(got, tc.vary) {
+			t.Errorf("GET %s: Vary %q, want %q", tc.path, got, tc.vary)
+		}
+		if got := resp.Header.Values("Cache-Control"); !slices.Equal(got, tc.cache) {
+			t.Errorf("GET %s: Cache-Control %q, want %q", tc.path, got, tc.cache)
+		}
 	}
 }

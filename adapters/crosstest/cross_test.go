@@ -123,7 +123,7 @@ func echoApp(m *cookiesession.Manager) http.Handler {
 
 func fiberApp(m *cookiesession.Manager) *fiber.App {
 	app := fiber.New(fiber.Config{DisableStartupMessage: true})
-	app.Use(fibersession.New(m))
+	app.Use(fibersession.Middleware(m))
 	app.Get("/", func(c *fiber.Ctx) error { return c.SendString(greet(fibersession.Session(c))) })
 	app.Get("/cart", func(c *fiber.Ctx) error { return c.SendString(showCart(fibersession.Session(c))) })
 	app.Get("/login/:user", func(c *fiber.Ctx) error {

@@ -21,7 +21,8 @@
 // returns). A handler that returns an error without writing still gets its
 // cookie: it is in the headers that echo's HTTPErrorHandler then sends. A
 // change after the headers went out is reported as
-// [cookiesession.ErrHeadersWritten].
+// [cookiesession.ErrHeadersWritten]. Every response gets "Vary: Cookie", as
+// with the core's middleware.
 //
 // Handlers can also reach the session through the request, with
 // cookiesession.FromRequest(c.Request()).

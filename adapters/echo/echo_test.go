@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"testing"
 
 	"github.com/cookiesession/cookiesession"
@@ -123,7 +124,7 @@ func TestCookieBeforeEveryWayOfSending(t *testing.T) {
 
 // Middleware registered before the session's sees the final status and
 // its Before hooks run; a request that never touches its session gets no
-// cookie and no Vary.
+// cookie, and Vary: Cookie all the same.
 func TestOuterMiddlewareAndUntouchedSession(t *testing.T) {
 	m := sessiontest.NewManager(t, cookiesession.JWT, nil)
 	e := echo.New()
@@ -146,7 +147,7 @@ func TestOuterMiddlewareAndUntouchedSession(t *testing.T) {
 	if rec.Code != http.StatusTeapot || status != http.StatusTeapot || !hookRan {
 		t.Errorf("status %d, seen by outer middleware %d, Before hook ran %v", rec.Code, status, hookRan)
 	}
-	if rec.Header().Get("Set-Cookie") != "" || rec.Header().Get("Vary") != "" {
+	if rec.Header().Get("Set-Cookie") != "" || !slices.Equal(rec.Header().Values("Vary"), []string{"Cookie"}) {
 		t.Errorf("headers %v", rec.Header())
 	}
 }
@@ -197,5 +198,80 @@ func TestOuterMiddlewareSeesStatusOK(t *testing.T) {
 	e.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
 	if seen != http.StatusOK || rec.Code != http.StatusOK {
 		t.Errorf("outer middleware saw %d, response %d", seen, rec.Code)
+	}
+}
+
+// Every response says Vary: Cookie, whether the handler reads the session
+// before echo sends the headers, first reads it after a Write or a Flush,
+// or never; an app's own Vary is kept and Cookie is never named twice.
+// With a new cookie, Cache-Control: no-cache="Set-Cookie" is added unless
+// the app set its own.
+func TestVaryCookieOnEveryResponse(t *testing.T) {
+	m := sessiontest.NewManager(t, cookiesession.JWT, nil)
+	token, err := m.Codec().Encode(cookiesession.Values{"user": []byte(`"tom"`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := echo.New()
+	e.HideBanner = true
+	e.Use(echosession.Middleware(m))
+	user := func(c echo.Context) string { return echosession.Session(c).GetString("user") }
+	e.GET("/static", func(c echo.Context) error { return c.String(http.StatusOK, "static") })
+	e.GET("/read", func(c echo.Context) error { return c.String(http.StatusOK, user(c)) })
+	e.GET("/after-write", func(c echo.Context) error {
+		c.Response().WriteHeader(http.StatusOK)
+		_, _ = c.Response().Write([]byte("hello "))
+		_, err := c.Response().Write([]byte(user(c)))
+		return err
+	})
+	e.GET("/after-flush", func(c echo.Context) error {
+		c.Response().WriteHeader(http.StatusOK)
+		c.Response().Flush()
+		_, err := c.Response().Write([]byte("hello " + user(c)))
+		return err
+	})
+	e.GET("/app-vary", func(c echo.Context) error {
+		c.Response().Header().Set("Vary", "Accept-Encoding")
+		return c.String(http.StatusOK, user(c))
+	})
+	e.GET("/app-vary-cookie", func(c echo.Context) error {
+		c.Response().Header().Set("Vary", "Origin, cookie")
+		return c.String(http.StatusOK, user(c))
+	})
+	e.GET("/set", func(c echo.Context) error {
+		_ = echosession.Session(c).Set("n", 1)
+		return c.String(http.StatusOK, user(c))
+	})
+	e.GET("/set-own-cache", func(c echo.Context) error {
+		c.Response().Header().Set("Cache-Control", "private, max-age=60")
+		_ = echosession.Session(c).Set("n", 1)
+		return c.String(http.StatusOK, user(c))
+	})
+	srv := httptest.NewServer(e)
+	defer srv.Close()
+	for _, tc := range []struct {
+		path, body string
+		vary       []string
+		cache      []string
+	}{
+		{"/static", "static", []string{"Cookie"}, nil},
+		{"/read", "tom", []string{"Cookie"}, nil},
+		{"/after-write", "hello tom", []string{"Cookie"}, nil},
+		{"/after-flush", "hello tom", []string{"Cookie"}, nil},
+		{"/app-vary", "tom", []string{"Accept-Encoding", "Cookie"}, nil},
+		{"/app-vary-cookie", "tom", []string{"Origin, cookie"}, nil},
+		{"/set", "tom", []string{"Cookie"}, []string{`no-cache="Set-Cookie"`}},
+		{"/set-own-cache", "tom", []string{"Cookie"}, []string{"private, max-age=60"}},
+	} {
+		resp, body := sessiontest.Get(t, &http.Client{}, srv.URL+tc.path, "session="+token)
+		if body != tc.body {
+			t.Errorf("GET %s: body %q, want %q", tc.path, body, tc.body)
+		}
+		if got := resp.Header.Values("Vary"); !slices.Equal(got, tc.vary) {
+			t.Errorf("GET %s: Vary %q, want %q", tc.path, got, tc.vary)
+		}
+		if got := resp.Header.Values("Cache-Control"); !slices.Equal(got, tc.cache) {
+			t.Errorf("GET %s: Cache-Control %q, want %q", tc.path, got, tc.cache)
+		}
 	}
 }

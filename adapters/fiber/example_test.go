@@ -17,7 +17,7 @@ func Example() {
 		log.Fatal(err)
 	}
 	app := fiber.New()
-	app.Use(fibersession.New(sessions))
+	app.Use(fibersession.Middleware(sessions))
 	app.Get("/login/:user", func(c *fiber.Ctx) error {
 		if err := fibersession.Session(c).Set("user", c.Params("user")); err != nil {
 			return err

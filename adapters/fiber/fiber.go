@@ -5,7 +5,7 @@
 //		log.Fatal(err)
 //	}
 //	app := fiber.New()
-//	app.Use(fibersession.New(sessions))
+//	app.Use(fibersession.Middleware(sessions))
 //	app.Get("/login/:user", func(c *fiber.Ctx) error {
 //		if err := fibersession.Session(c).Set("user", c.Params("user")); err != nil {
 //			return err
@@ -16,9 +16,11 @@
 // Fiber runs on fasthttp, not net/http, so this middleware binds the core's
 // [cookiesession.Manager.Load] and [cookiesession.Manager.Save]: it loads
 // the session from the request's cookie (decoded on first use), runs the
-// rest of the chain with c.Next(), then adds the Set-Cookie header if the
-// session changed, and "Vary: Cookie" if the handler touched the session,
-// as the net/http middleware does. fasthttp sends nothing before the
+// rest of the chain with c.Next(), then adds "Vary: Cookie" to every
+// response (to the app's own Vary, never twice, as the net/http middleware
+// does), and the Set-Cookie header if the session changed, with
+// Cache-Control: no-cache="Set-Cookie" unless the app set a Cache-Control
+// of its own. fasthttp sends nothing before the
 // handler chain has returned, so every change a handler makes before it
 // returns is saved, whatever it wrote, and also when it returns an error:
 // fiber's ErrorHandler runs after the middleware and keeps its headers.
@@ -26,11 +28,11 @@
 // Streaming: a handler that streams (c.SendStream,
 // c.Context().SetBodyStreamWriter, c.Context().HijackConn) also gets the
 // cookie for the changes it made before returning, because fasthttp sends
-// the headers only after the chain returns and then starts the stream. A
-// change made later, from inside the stream writer or a hijacked
-// connection, cannot be saved (the headers are gone) and, unlike with
-// net/http, is not reported: fasthttp tells the middleware nothing after
-// the chain returns.
+// the headers only after the chain returns and then starts the stream; a
+// stream that reads the session is covered by the Vary header. A change
+// made later, from inside the stream writer or a hijacked connection,
+// cannot be saved (the headers are gone) and, unlike with net/http, is not
+// reported: fasthttp tells the middleware nothing after the chain returns.
 //
 // Several cookies of the session's name in one request (one per path, or
 // one planted by a sibling subdomain): as with the net/http middleware, the
@@ -38,6 +40,8 @@
 package fibersession
 
 import (
+	"bytes"
+
 	"github.com/cookiesession/cookiesession"
 	"github.com/gofiber/fiber/v2"
 )
@@ -50,24 +54,48 @@ const LocalsKey = "github.com/cookiesession/cookiesession"
 // cookies of the session's name one request can make the server decode.
 const maxCookieTries = 4
 
-// New returns fiber middleware that gives every request a session from m.
-// Register it with app.Use before the handlers that need it.
-func New(m *cookiesession.Manager) fiber.Handler {
+// Middleware returns fiber middleware that gives every request a session
+// from m. Register it with app.Use before the handlers that need it.
+func Middleware(m *cookiesession.Manager) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		s := m.Load(c.UserContext(), cookieValue(c, m))
 		c.Locals(LocalsKey, s)
 		err := c.Next()
-		if s.Loaded() {
-			c.Response().Header.Add(fiber.HeaderVary, "Cookie")
+		h := &c.Response().Header
+		if !variesOnCookie(h.PeekAll(fiber.HeaderVary)) {
+			h.Add(fiber.HeaderVary, "Cookie")
 		}
 		// Save reports its errors (ErrTooLarge) to the manager's
 		// ErrorHandler or logger; the response goes on without a cookie.
 		if cookie, _ := m.Save(s); cookie != nil {
-			c.Response().Header.Add(fiber.HeaderSetCookie, cookie.String())
-			c.Response().Header.Add(fiber.HeaderCacheControl, `no-cache="Set-Cookie"`)
+			h.Add(fiber.HeaderSetCookie, cookie.String())
+			if len(h.PeekAll(fiber.HeaderCacheControl)) == 0 {
+				h.Set(fiber.HeaderCacheControl, `no-cache="Set-Cookie"`)
+			}
 		}
 		return err
 	}
+}
+
+// variesOnCookie reports whether the values of a Vary header already
+// cover the Cookie request header: one of their comma-separated fields is
+// "Cookie" (in any case) or "*".
+func variesOnCookie(values [][]byte) bool {
+	for _, v := range values {
+		for len(v) > 0 {
+			field := v
+			if i := bytes.IndexByte(v, ','); i >= 0 {
+				field, v = v[:i], v[i+1:]
+			} else {
+				v = nil
+			}
+			field = bytes.TrimSpace(field)
+			if string(field) == "*" || bytes.EqualFold(field, []byte("Cookie")) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // cookieValue picks the request's session cookie: the only one of its name,
@@ -96,12 +124,12 @@ func cookieValue(c *fiber.Ctx, m *cookiesession.Manager) string {
 	return values[0]
 }
 
-// Session returns the request's session. It panics if [New]'s middleware
-// did not run for the request: that is a wiring mistake, not a condition to
+// Session returns the request's session. It panics if [Middleware] did
+// not run for the request: that is a wiring mistake, not a condition to
 // handle at run time.
 func Session(c *fiber.Ctx) *cookiesession.Session {
 	if s, ok := c.Locals(LocalsKey).(*cookiesession.Session); ok {
 		return s
 	}
-	panic("fibersession: no session in the fiber context; register fibersession.New with app.Use")
+	panic("fibersession: no session in the fiber context; register fibersession.Middleware with app.Use")
 }

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -19,7 +20,7 @@ import (
 
 func newApp(m *cookiesession.Manager) *fiber.App {
 	app := fiber.New(fiber.Config{DisableStartupMessage: true})
-	app.Use(fibersession.New(m))
+	app.Use(fibersession.Middleware(m))
 	return app
 }
 
@@ -200,8 +201,8 @@ func TestSeveralCookiesOfTheName(t *testing.T) {
 	}
 }
 
-// A request that never touches its session gets no cookie and no Vary,
-// even with a bad cookie, which is then never decoded.
+// A request that never touches its session gets no cookie, even with a
+// bad cookie, which is then never decoded; it still says Vary: Cookie.
 func TestUntouchedSessionWritesNothing(t *testing.T) {
 	e := &sessiontest.ErrorLog{}
 	app := newApp(sessiontest.NewManager(t, cookiesession.JWT, e))
@@ -213,7 +214,7 @@ func TestUntouchedSessionWritesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.Header.Get("Set-Cookie") != "" || resp.Header.Get("Vary") != "" {
+	if resp.Header.Get("Set-Cookie") != "" || !slices.Equal(resp.Header.Values("Vary"), []string{"Cookie"}) {
 		t.Errorf("headers %v", resp.Header)
 	}
 	if l := e.Take(); len(l) != 0 {
@@ -227,7 +228,10 @@ func TestTooLargeSession(t *testing.T) {
 	e := &sessiontest.ErrorLog{}
 	app := newApp(sessiontest.NewManager(t, cookiesession.Base64, e))
 	app.Get("/", func(c *fiber.Ctx) error {
-		_ = fibersession.Session(c).Set("blob", strings.Repeat("x", 5000))
+		// Under the limit on one value, over it for the cookie.
+		if err := fibersession.Session(c).Set("blob", strings.Repeat("x", 4000)); err != nil {
+			t.Error(err)
+		}
 		return c.SendString("ok")
 	})
 	resp, err := app.Test(httptest.NewRequest("GET", "/", nil), -1)
@@ -258,5 +262,72 @@ func TestSessionWithoutMiddlewarePanics(t *testing.T) {
 	resp.Body.Close()
 	if !panicked {
 		t.Error("no panic")
+	}
+}
+
+// Every response says Vary: Cookie, whether the handler reads the session,
+// reads it only from a stream writer (after the headers), or not at all;
+// an app's own Vary is kept and Cookie is never named twice. With a new
+// cookie, Cache-Control: no-cache="Set-Cookie" is added unless the app set
+// its own.
+func TestVaryCookieOnEveryResponse(t *testing.T) {
+	m := sessiontest.NewManager(t, cookiesession.JWT, nil)
+	token, err := m.Codec().Encode(cookiesession.Values{"user": []byte(`"tom"`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := newApp(m)
+	app.Get("/static", func(c *fiber.Ctx) error { return c.SendString("static") })
+	app.Get("/read", func(c *fiber.Ctx) error { return c.SendString(fibersession.Session(c).GetString("user")) })
+	app.Get("/stream", func(c *fiber.Ctx) error {
+		s := fibersession.Session(c)
+		c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
+			_, _ = w.WriteString("hello ")
+			_ = w.Flush()
+			_, _ = w.WriteString(s.GetString("user")) // first read, after the headers
+		})
+		return nil
+	})
+	app.Get("/app-vary", func(c *fiber.Ctx) error {
+		c.Set(fiber.HeaderVary, "Accept-Encoding")
+		return c.SendString(fibersession.Session(c).GetString("user"))
+	})
+	app.Get("/app-vary-cookie", func(c *fiber.Ctx) error {
+		c.Set(fiber.HeaderVary, "Origin, cookie")
+		return c.SendString(fibersession.Session(c).GetString("user"))
+	})
+	app.Get("/set", func(c *fiber.Ctx) error {
+		_ = fibersession.Session(c).Set("n", 1)
+		return c.SendString("tom")
+	})
+	app.Get("/set-own-cache", func(c *fiber.Ctx) error {
+		c.Set(fiber.HeaderCacheControl, "private, max-age=60")
+		_ = fibersession.Session(c).Set("n", 1)
+		return c.SendString("tom")
+	})
+	url := serve(t, app)
+	for _, tc := range []struct {
+		path, body string
+		vary       []string
+		cache      []string
+	}{
+		{"/static", "static", []string{"Cookie"}, nil},
+		{"/read", "tom", []string{"Cookie"}, nil},
+		{"/stream", "hello tom", []string{"Cookie"}, nil},
+		{"/app-vary", "tom", []string{"Accept-Encoding", "Cookie"}, nil},
+		{"/app-vary-cookie", "tom", []string{"Origin, cookie"}, nil},
+		{"/set", "tom", []string{"Cookie"}, []string{`no-cache="Set-Cookie"`}},
+		{"/set-own-cache", "tom", []string{"Cookie"}, []string{"private, max-age=60"}},
+	} {
+		resp, body := sessiontest.Get(t, &http.Client{}, url+tc.path, "session="+token)
+		if body != tc.body {
+			t.Errorf("GET %s: body %q, want %q", tc.path, body, tc.body)
+		}
+		if got := resp.Header.Values("Vary"); !slices.Equal(got, tc.vary) {
+			t.Errorf("GET %s: Vary %q, want %q", tc.path, got, tc.vary)
+		}
+		if got := resp.Header.Values("Cache-Control"); !slices.Equal(got, tc.cache) {
+			t.Errorf("GET %s: Cache-Control %q, want %q", tc.path, got, tc.cache)
+		}
 	}
 }

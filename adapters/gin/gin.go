@@ -7,7 +7,10 @@
 //	r := gin.New()
 //	r.Use(ginsession.Middleware(sessions))
 //	r.GET("/login/:user", func(c *gin.Context) {
-//		ginsession.Session(c).Set("user", c.Param("user"))
+//		if err := ginsession.Session(c).Set("user", c.Param("user")); err != nil {
+//			c.String(http.StatusInternalServerError, err.Error())
+//			return
+//		}
 //		c.String(http.StatusOK, "Done")
 //	})
 //
@@ -18,7 +21,8 @@
 // WriteHeaderNow, or when the handlers return without writing). gin's
 // WriteHeader and c.Status only record the status: the session can still
 // change after them. A change after the headers went out is reported as
-// [cookiesession.ErrHeadersWritten].
+// [cookiesession.ErrHeadersWritten]. Every response gets "Vary: Cookie", as
+// with the core's middleware.
 //
 // Handlers can also reach the session through the request, with
 // cookiesession.FromRequest(c.Request).

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -127,7 +128,8 @@ func TestCookieBeforeEveryWayOfSending(t *testing.T) {
 	}
 }
 
-// A request that never touches its session gets no cookie and no Vary.
+// A request that never touches its session gets no cookie (its bad cookie
+// is never decoded); it still says Vary: Cookie.
 func TestUntouchedSessionWritesNothing(t *testing.T) {
 	m := sessiontest.NewManager(t, cookiesession.JWT, nil)
 	r := gin.New()
@@ -137,7 +139,7 @@ func TestUntouchedSessionWritesNothing(t *testing.T) {
 	req.AddCookie(&http.Cookie{Name: "session", Value: "garbage"})
 	rec := httptest.NewRecorder()
 	r.ServeHTTP(rec, req)
-	if rec.Header().Get("Set-Cookie") != "" || rec.Header().Get("Vary") != "" || rec.Body.String() != "static" {
+	if rec.Header().Get("Set-Cookie") != "" || !slices.Equal(rec.Header().Values("Vary"), []string{"Cookie"}) || rec.Body.String() != "static" {
 		t.Errorf("headers %v body %q", rec.Header(), rec.Body)
 	}
 }
@@ -195,5 +197,77 @@ func TestPanickingHandlerSavesNothing(t *testing.T) {
 	r.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
 	if rec.Code != http.StatusInternalServerError || rec.Header().Get("Set-Cookie") != "" {
 		t.Errorf("status %d, Set-Cookie %q", rec.Code, rec.Header().Get("Set-Cookie"))
+	}
+}
+
+// Every response says Vary: Cookie, whether the handler reads the session
+// before gin sends the headers, first reads it after a Write or a Flush,
+// or never; an app's own Vary is kept and Cookie is never named twice.
+// With a new cookie, Cache-Control: no-cache="Set-Cookie" is added unless
+// the app set its own.
+func TestVaryCookieOnEveryResponse(t *testing.T) {
+	m := sessiontest.NewManager(t, cookiesession.JWT, nil)
+	token, err := m.Codec().Encode(cookiesession.Values{"user": []byte(`"tom"`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := gin.New()
+	r.Use(ginsession.Middleware(m))
+	user := func(c *gin.Context) string { return ginsession.Session(c).GetString("user") }
+	r.GET("/static", func(c *gin.Context) { c.String(http.StatusOK, "static") })
+	r.GET("/read", func(c *gin.Context) { c.String(http.StatusOK, user(c)) })
+	r.GET("/after-write", func(c *gin.Context) {
+		c.String(http.StatusOK, "hello ")
+		c.Writer.WriteString(user(c))
+	})
+	r.GET("/after-flush", func(c *gin.Context) {
+		c.Status(http.StatusOK)
+		c.Writer.WriteHeaderNow()
+		c.Writer.Flush()
+		c.Writer.WriteString("hello " + user(c))
+	})
+	r.GET("/app-vary", func(c *gin.Context) {
+		c.Header("Vary", "Accept-Encoding")
+		c.String(http.StatusOK, user(c))
+	})
+	r.GET("/app-vary-cookie", func(c *gin.Context) {
+		c.Header("Vary", "Origin, cookie")
+		c.String(http.StatusOK, user(c))
+	})
+	r.GET("/set", func(c *gin.Context) {
+		_ = ginsession.Session(c).Set("n", 1)
+		c.String(http.StatusOK, user(c))
+	})
+	r.GET("/set-own-cache", func(c *gin.Context) {
+		c.Header("Cache-Control", "private, max-age=60")
+		_ = ginsession.Session(c).Set("n", 1)
+		c.String(http.StatusOK, user(c))
+	})
+	srv := httptest.NewServer(r)
+	defer srv.Close()
+	for _, tc := range []struct {
+		path, body string
+		vary       []string
+		cache      []string
+	}{
+		{"/static", "static", []string{"Cookie"}, nil},
+		{"/read", "tom", []string{"Cookie"}, nil},
+		{"/after-write", "hello tom", []string{"Cookie"}, nil},
+		{"/after-flush", "hello tom", []string{"Cookie"}, nil},
+		{"/app-vary", "tom", []string{"Accept-Encoding", "Cookie"}, nil},
+		{"/app-vary-cookie", "tom", []string{"Origin, cookie"}, nil},
+		{"/set", "tom", []string{"Cookie"}, []string{`no-cache="Set-Cookie"`}},
+		{"/set-own-cache", "tom", []string{"Cookie"}, []string{"private, max-age=60"}},
+	} {
+		resp, body := sessiontest.Get(t, &http.Client{}, srv.URL+tc.path, "session="+token)
+		if body != tc.body {
+			t.Errorf("GET %s: body %q, want %q", tc.path, body, tc.body)
+		}
+		if got := resp.Header.Values("Vary"); !slices.Equal(got, tc.vary) {
+			t.Errorf("GET %s: Vary %q, want %q", tc.path, got, tc.vary)
+		}
+		if got := resp.Header.Values("Cache-Control"); !slices.Equal(got, tc.cache) {
+			t.Errorf("GET %s: Cache-Control %q, want %q", tc.path, got, tc.cache)
+		}
 	}
 }
