@@ -202,3 +202,78 @@ func AppendFloat(out []byte, f float64) []byte {
 	}
 	return out
 }
+
+// Equal reports whether the JSON documents a and b hold the same value as
+// Python reads them: objects compared by key (order ignored), arrays item
+// by item, integers exactly (by their digits), other numbers as float64
+// (1.0 and 1.00 are equal, 1 and 1.0 are not: int and float in Python).
+func Equal(a, b []byte) (bool, error) {
+	va, err := decodeNumbers(a)
+	if err != nil {
+		return false, err
+	}
+	vb, err := decodeNumbers(b)
+	if err != nil {
+		return false, err
+	}
+	return equal(va, vb), nil
+}
+
+func decodeNumbers(data []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, fmt.Errorf("pyjson: %w", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("pyjson: data after the JSON value")
+	}
+	return v, nil
+}
+
+func equal(a, b any) bool {
+	switch x := a.(type) {
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for k, v := range x {
+			w, ok := y[k]
+			if !ok || !equal(v, w) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		y, ok := b.([]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if !equal(x[i], y[i]) {
+				return false
+			}
+		}
+		return true
+	case json.Number:
+		y, ok := b.(json.Number)
+		if !ok {
+			return false
+		}
+		xi, yi := !strings.ContainsAny(string(x), ".eE"), !strings.ContainsAny(string(y), ".eE")
+		if xi != yi {
+			return false
+		}
+		if xi {
+			return strings.TrimPrefix(string(x), "-") == strings.TrimPrefix(string(y), "-") &&
+				(strings.HasPrefix(string(x), "-") == strings.HasPrefix(string(y), "-") || strings.TrimPrefix(string(x), "-") == "0")
+		}
+		fx, errx := strconv.ParseFloat(string(x), 64)
+		fy, erry := strconv.ParseFloat(string(y), 64)
+		return errx == nil && erry == nil && fx == fy
+	default:
+		return a == b
+	}
+}

@@ -45,3 +45,25 @@ func TestDumpsRefuses(t *testing.T) {
 		t.Errorf("1e400: err = %v, want ErrNotRepresentable", err)
 	}
 }
+
+func TestEqual(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want bool
+	}{
+		{`{"a":1,"b":[1,2]}`, `{"b": [1, 2], "a": 1}`, true},
+		{`{"big":9007199254740993}`, `{"big":9007199254740992}`, false},
+		{`{"f":1.0}`, `{"f":1.00}`, true},
+		{`{"f":1.0}`, `{"f":1}`, false},
+		{`{"n":-0}`, `{"n":0}`, true},
+		{`{"s":"\u00e9"}`, `{"s":"é"}`, true},
+		{`[1,2]`, `[2,1]`, false},
+		{`{"a":null}`, `{}`, false},
+		{`{"a":true}`, `{"a":"true"}`, false},
+	} {
+		got, err := Equal([]byte(c.a), []byte(c.b))
+		if err != nil || got != c.want {
+			t.Errorf("Equal(%s, %s) = %v, %v; want %v", c.a, c.b, got, err, c.want)
+		}
+	}
+}
