@@ -75,14 +75,18 @@ func AppendFlash(raw json.RawMessage, flashes ...Flash) (json.RawMessage, error)
 		if f.Category == "" {
 			f.Category = DefaultCategory
 		}
-		item, err := json.Marshal(map[string][2]string{TagTuple: {f.Category, f.Message}})
+		item, err := encode(map[string][2]string{TagTuple: {f.Category, f.Message}})
 		if err != nil {
 			return nil, err
 		}
 		list = append(list, item)
 	}
-	if list == nil {
-		list = []json.RawMessage{}
+	out := []byte{'['}
+	for i, item := range list {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, item...)
 	}
-	return json.Marshal(list)
+	return append(out, ']'), nil
 }

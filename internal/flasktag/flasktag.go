@@ -290,8 +290,8 @@ func decodeBase64(s string) ([]byte, error) {
 //     string, not a Flask datetime (put such values in maps, or set them on
 //     their own).
 //
-// The output is compact JSON with map keys sorted, as Flask's JSON provider
-// writes them. Errors are encoding/json's.
+// The output is compact JSON with object keys sorted (struct fields too),
+// as Flask's JSON provider writes them; "<", ">" and "&" are not escaped. Errors are encoding/json's.
 func Tag(v any) (json.RawMessage, error) {
 	t, err := tagValue(reflect.ValueOf(v))
 	if err != nil {
