@@ -223,4 +223,3 @@ func TestBase62(t *testing.T) {
 		}
 	}
 }
-
