@@ -67,3 +67,28 @@ func TestEqual(t *testing.T) {
 		}
 	}
 }
+
+// FuzzDumps: Dumps never panics, and what it writes is JSON holding the
+// same values (Python's spelling of them) that Dumps leaves unchanged.
+func FuzzDumps(f *testing.F) {
+	f.Add(`{"a":[1,-0,1.5e300,1E2,"\u00e9\ud83d\ude00<>&\u007f"],"b":{"c":null,"d":true}}`)
+	f.Add(`[0.1, 1e-7, 123456789012345678901234567890, -0.0]`)
+	f.Fuzz(func(t *testing.T, in string) {
+		out, err := Dumps([]byte(in), Default)
+		if err != nil {
+			return
+		}
+		if ok, err := Equal(out, []byte(in)); !ok || err != nil {
+			t.Fatalf("Dumps(%s) = %s: not the same values (%v)", in, out, err)
+		}
+		again, err := Dumps(out, Default)
+		if err != nil || string(again) != string(out) {
+			t.Fatalf("Dumps not stable: %s -> %s (%v)", out, again, err)
+		}
+		for _, c := range out {
+			if c >= 0x80 {
+				t.Fatalf("Dumps(%s) = %s: not ASCII", in, out)
+			}
+		}
+	})
+}
