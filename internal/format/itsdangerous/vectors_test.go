@@ -269,3 +269,20 @@ func TestConstructorsRefuseEmptySecrets(t *testing.T) {
 		}
 	}
 }
+
+// TestFlaskSessionWrap: a session whose only key is a tag name is sealed
+// wrapped, as Flask's TagDict writes it, and opened unwrapped.
+func TestFlaskSessionWrap(t *testing.T) {
+	f, _ := NewFlask([]string{"sessions-secret"})
+	tok, err := f.Seal([]byte(`{" t":[1,2]}`), t0, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if json, _ := frameworks[1].payload(t, tok); string(json) != `{" di":{" t__":[1,2]}}` {
+		t.Errorf("payload %s", json)
+	}
+	obj, _, err := f.Open(tok)
+	if err != nil || string(obj) != `{" t":[1,2]}` {
+		t.Errorf("Open = %s, %v", obj, err)
+	}
+}
