@@ -88,6 +88,9 @@ func hostileTokens(s *Signer, payload func([]byte) string, valid string) []hosti
 		{"signed, timestamp 2^64-1", signRaw(s, payload([]byte(`{"a":1}`)), base64.RawURLEncoding.EncodeToString(bytes.Repeat([]byte{0xff}, 8))), format.ErrMalformed},
 		{"signed, timestamp year 10000", signRaw(s, payload([]byte(`{"a":1}`)), base64.RawURLEncoding.EncodeToString([]byte{0x3a, 0xff, 0xf4, 0x41, 0x80})), format.ErrMalformed},
 		{"signed, timestamp not base64", signRaw(s, payload([]byte(`{"a":1}`)), "a*b"), format.ErrMalformed},
+		// The last base64 character of {"a":1} carries 2 bits and 4 unused
+		// ones: "fR" decodes like "fQ" in a lenient decoder.
+		{"signed, payload non-canonical base64", signRaw(s, strings.Replace(payload([]byte(`{"a":1}`)), "fQ", "fR", 1), ts), format.ErrMalformed},
 		{"signed, payload a list", signRaw(s, payload([]byte(`[1]`)), ts), format.ErrMalformed},
 		{"signed, payload a string", signRaw(s, payload([]byte(`"x"`)), ts), format.ErrMalformed},
 		{"signed, payload null", signRaw(s, payload([]byte(`null`)), ts), format.ErrMalformed},
