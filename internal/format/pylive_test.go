@@ -318,7 +318,7 @@ func sameValues(t *testing.T, what string, got, want []byte) {
 
 // liveRoundTrips runs both directions for one framework whose values are
 // plain JSON (Starlette, Django).
-func liveRoundTrips(t *testing.T, framework, module string, newFormat func([]string) (format.Format, error), byteForByte func(token string) bool) {
+func liveRoundTrips(t *testing.T, framework, module string, newFormat func([]string) (format.Format, error)) {
 	py := pythonFor(t, module)
 	g := gen{liveSeed(t)}
 	secret := g.secret()
@@ -345,7 +345,7 @@ func liveRoundTrips(t *testing.T, framework, module string, newFormat func([]str
 	}
 	forged, _ := other.Seal([]byte(`{"admin":true}`), now, time.Time{})
 	res := runPython(t, py, framework, secret, objs, append(goTokens, forged))
-	n := 0
+	n, z := 0, 0
 	for i, tok := range res.Made {
 		obj, meta, err := f.Open(tok)
 		if err != nil {
@@ -359,12 +359,14 @@ func liveRoundTrips(t *testing.T, framework, module string, newFormat func([]str
 		if _, m, err := rotated.Open(tok); err != nil || m.Key != 1 {
 			t.Errorf("%s cookie %d under a previous secret: %+v, %v", framework, i, m, err)
 		}
-		if byteForByte(tok) {
-			again, err := f.Seal(obj, meta.Written, time.Time{})
-			if err != nil || again != tok {
-				t.Errorf("%s cookie %d: Seal of its values\n got %s (%v)\nwant %s", framework, i, again, err, tok)
-			}
+		again, err := f.Seal(obj, meta.Written, time.Time{})
+		if err != nil || again != tok {
+			t.Errorf("%s cookie %d: Seal of its values\n got %s (%v)\nwant %s", framework, i, again, err, tok)
+		} else {
 			n++
+			if strings.HasPrefix(tok, ".") {
+				z++
+			}
 		}
 	}
 	for i := range goTokens {
@@ -373,15 +375,15 @@ func liveRoundTrips(t *testing.T, framework, module string, newFormat func([]str
 	if s := string(res.Read[len(goTokens)]); s != "{}" {
 		t.Errorf("%s loaded a cookie of another secret: %s", framework, s)
 	}
-	t.Logf("%d %s cookies opened, %d of them resealed byte for byte; %d Go cookies loaded by %s", len(res.Made), framework, n, len(goTokens), framework)
+	t.Logf("%d %s cookies opened, %d of them (%d compressed) resealed byte for byte; %d Go cookies loaded by %s", len(res.Made), framework, n, z, len(goTokens), framework)
 }
 
 func TestLiveStarlette(t *testing.T) {
-	liveRoundTrips(t, "starlette", "starlette", itsdangerous.NewStarlette, func(string) bool { return true })
+	liveRoundTrips(t, "starlette", "starlette", itsdangerous.NewStarlette)
 }
 
 func TestLiveDjango(t *testing.T) {
-	liveRoundTrips(t, "django", "django", django.NewDjango, func(tok string) bool { return !strings.HasPrefix(tok, ".") })
+	liveRoundTrips(t, "django", "django", django.NewDjango)
 }
 
 // flaskSession returns a random Flask session: plain values, and one of
@@ -468,8 +470,8 @@ func TestLiveFlask(t *testing.T) {
 		wrapped = append(wrapped, string(w))
 	}
 	res := runPython(t, py, "flask", secret, wrapped, append(goTokens, forged))
+	n, z := 0, 0
 	wantTypes := map[string]string{"when": "datetime", "raw": "bytes", "pair": "tuple", "id": "UUID", "markup": "Markup", "odd": "dict", "_flashes": "list"}
-	n := 0
 	for i, tok := range res.Made {
 		obj, meta, err := f.Open(tok)
 		if err != nil {
@@ -483,12 +485,14 @@ func TestLiveFlask(t *testing.T) {
 		if _, m, err := rotated.Open(tok); err != nil || m.Key != 1 {
 			t.Errorf("flask cookie %d under a previous secret: %+v, %v", i, m, err)
 		}
-		if !strings.HasPrefix(tok, ".") {
-			again, err := f.Seal(obj, meta.Written, time.Time{})
-			if err != nil || again != tok {
-				t.Errorf("flask cookie %d: Seal of its values\n got %s (%v)\nwant %s", i, again, err, tok)
-			}
+		again, err := f.Seal(obj, meta.Written, time.Time{})
+		if err != nil || again != tok {
+			t.Errorf("flask cookie %d: Seal of its values\n got %s (%v)\nwant %s", i, again, err, tok)
+		} else {
 			n++
+			if strings.HasPrefix(tok, ".") {
+				z++
+			}
 		}
 		if goValues[i] != nil {
 			checkUntagged(t, i, obj, goValues[i])
@@ -514,7 +518,7 @@ func TestLiveFlask(t *testing.T) {
 	if s := string(res.Read[len(goTokens)]); !strings.Contains(s, `"tagged": "{}"`) {
 		t.Errorf("flask loaded a cookie of another secret: %s", s)
 	}
-	t.Logf("%d flask cookies opened, %d of them resealed byte for byte; %d Go cookies loaded by flask", len(res.Made), n, len(goTokens))
+	t.Logf("%d flask cookies opened, %d of them (%d compressed) resealed byte for byte; %d Go cookies loaded by flask", len(res.Made), n, z, len(goTokens))
 }
 
 // checkUntagged: the tagged values of a Flask-made session decode, through

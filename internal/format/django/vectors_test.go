@@ -81,14 +81,6 @@ func payload(t testing.TB, token string) ([]byte, bool) {
 	return b, z
 }
 
-func goZlibLen(data []byte) int {
-	var b bytes.Buffer
-	w, _ := zlib.NewWriterLevel(&b, zlib.DefaultCompression)
-	w.Write(data)
-	w.Close()
-	return b.Len()
-}
-
 func TestVectorsOpen(t *testing.T) {
 	vf := loadVectors(t)
 	made := time.Unix(vf.MadeAt, 0)
@@ -135,9 +127,11 @@ func TestVectorsOpen(t *testing.T) {
 	}
 }
 
+// TestVectorsSeal: Seal with the vector's values and timestamp reproduces
+// Django's token byte for byte, compressed or not.
 func TestVectorsSeal(t *testing.T) {
 	vf := loadVectors(t)
-	n := 0
+	n, z := 0, 0
 	for i, v := range vf.Valid {
 		f, _ := NewDjango([]string{v.Secret})
 		var in bytes.Buffer
@@ -148,23 +142,15 @@ func TestVectorsSeal(t *testing.T) {
 		if err != nil {
 			t.Fatalf("valid[%d]: %v", i, err)
 		}
-		wantJSON, wantZ := payload(t, v.Token)
-		gotJSON, gotZ := payload(t, tok)
-		differs := wantZ
-		if wantZ && !gotZ && goZlibLen(wantJSON) >= len(wantJSON)-1 {
-			t.Logf("valid[%d]: not compressed (Go's zlib output is %d bytes for %d of JSON)", i, goZlibLen(wantJSON), len(wantJSON))
-			wantZ = false
-		}
-		if !bytes.Equal(gotJSON, wantJSON) || gotZ != wantZ {
-			t.Errorf("valid[%d]: payload\n got %s (compressed %v)\nwant %s (compressed %v)", i, gotJSON, gotZ, wantJSON, wantZ)
-		}
-		if !differs {
+		if tok != v.Token {
+			wantJSON, wantZ := payload(t, v.Token)
+			gotJSON, gotZ := payload(t, tok)
+			t.Errorf("valid[%d]:\n got %s\nwant %s\npayload\n got %s (compressed %v)\nwant %s (compressed %v)", i, tok, v.Token, gotJSON, gotZ, wantJSON, wantZ)
+		} else {
 			n++
-			if tok != v.Token {
-				t.Errorf("valid[%d]:\n got %s\nwant %s", i, tok, v.Token)
+			if strings.HasPrefix(tok, ".") {
+				z++
 			}
-		} else if strings.SplitN(tok, ":", 2)[1][:6] != strings.SplitN(v.Token, ":", 2)[1][:6] {
-			t.Errorf("valid[%d]: timestamp differs: %s vs %s", i, tok, v.Token)
 		}
 		obj, meta, err := f.Open(tok)
 		if err != nil {
@@ -176,7 +162,7 @@ func TestVectorsSeal(t *testing.T) {
 			t.Errorf("valid[%d]: Written %v", i, meta.Written)
 		}
 	}
-	t.Logf("%d tokens reproduced byte for byte", n)
+	t.Logf("%d tokens reproduced byte for byte, %d of them compressed", n, z)
 }
 
 func TestRotation(t *testing.T) {

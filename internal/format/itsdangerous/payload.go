@@ -8,6 +8,7 @@ import (
 	"io"
 
 	"github.com/cookiesession/cookiesession/internal/format"
+	"github.com/cookiesession/cookiesession/internal/format/itsdangerous/pyzlib"
 )
 
 // MaxDecompressed bounds the JSON a compressed payload may inflate to: a
@@ -22,25 +23,14 @@ const MaxDecompressed = 64 << 10
 // prefixed with "." when the compressed form is shorter than len(json)-1,
 // then base64url without padding.
 //
-// The compressed bytes are Go's compress/zlib at zlib's default level (6),
-// which any zlib reads but which is not byte for byte what CPython's zlib
-// writes (a different deflate implementation).
+// The compressed bytes are those of Python's zlib.compress (zlib's level
+// 6, see package pyzlib), so a token is byte for byte the framework's.
 func EncodeURLSafe(json []byte) ([]byte, error) {
 	data := json
 	compressed := false
-	var buf bytes.Buffer
-	w, err := zlib.NewWriterLevel(&buf, zlib.DefaultCompression)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := w.Write(json); err != nil {
-		return nil, err
-	}
-	if err := w.Close(); err != nil {
-		return nil, err
-	}
-	if buf.Len() < len(json)-1 {
-		data, compressed = buf.Bytes(), true
+	z := pyzlib.Compress(json)
+	if len(z) < len(json)-1 {
+		data, compressed = z, true
 	}
 	out := make([]byte, 0, 1+b64.EncodedLen(len(data)))
 	if compressed {

@@ -2,7 +2,6 @@ package itsdangerous
 
 import (
 	"bytes"
-	"compress/zlib"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -168,13 +167,10 @@ func TestVectorsOpen(t *testing.T) {
 }
 
 // TestVectorsSeal: Seal with the vector's values (in its key order) and
-// timestamp reproduces the framework's token byte for byte when the
-// framework did not compress it. A compressed token cannot be reproduced
-// byte for byte (Go's deflate is not zlib's); there the same decision to
-// compress is made, the JSON inside is byte for byte the framework's, and
-// the token opens to the same values.
+// timestamp reproduces the framework's token byte for byte, compressed or
+// not, and the token opens to the same values.
 func TestVectorsSeal(t *testing.T) {
-	n := 0
+	n, z := 0, 0
 	for _, fw := range frameworks {
 		vf := loadVectors(t, fw.file)
 		for i, v := range vf.Valid {
@@ -186,25 +182,14 @@ func TestVectorsSeal(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s valid[%d]: %v", fw.file, i, err)
 			}
-			wantJSON, wantZ := fw.payload(t, v.Token)
-			differs := wantZ
-			gotJSON, gotZ := fw.payload(t, tok)
-			if gotZ != wantZ && !gotZ && goZlibLen(t, wantJSON) >= len(wantJSON)-1 {
-				// Go's deflate is not zlib's, and on small inputs its output
-				// is longer (here 153 bytes where zlib wrote 146): near the
-				// threshold the rule keeps the JSON uncompressed where
-				// zlib's output was short enough. Both are valid tokens; the JSON is still compared.
-				t.Logf("%s valid[%d]: not compressed (Go's zlib output is %d bytes for %d of JSON)", fw.file, i, goZlibLen(t, wantJSON), len(wantJSON))
-				wantZ = false
-				differs = true
-			}
-			if !bytes.Equal(gotJSON, wantJSON) || gotZ != wantZ {
-				t.Errorf("%s valid[%d]: payload\n got %s (compressed %v)\nwant %s (compressed %v)", fw.file, i, gotJSON, gotZ, wantJSON, wantZ)
-			}
-			if !differs {
+			if tok != v.Token {
+				wantJSON, wantZ := fw.payload(t, v.Token)
+				gotJSON, gotZ := fw.payload(t, tok)
+				t.Errorf("%s valid[%d]:\n got %s\nwant %s\npayload\n got %s (compressed %v)\nwant %s (compressed %v)", fw.file, i, tok, v.Token, gotJSON, gotZ, wantJSON, wantZ)
+			} else {
 				n++
-				if tok != v.Token {
-					t.Errorf("%s valid[%d]:\n got %s\nwant %s", fw.file, i, tok, v.Token)
+				if strings.HasPrefix(tok, ".") {
+					z++
 				}
 			}
 			obj, meta, err := f.Open(tok)
@@ -218,16 +203,7 @@ func TestVectorsSeal(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d tokens reproduced byte for byte", n)
-}
-
-func goZlibLen(t testing.TB, data []byte) int {
-	t.Helper()
-	var b bytes.Buffer
-	w, _ := zlib.NewWriterLevel(&b, zlib.DefaultCompression)
-	w.Write(data)
-	w.Close()
-	return b.Len()
+	t.Logf("%d tokens reproduced byte for byte, %d of them compressed", n, z)
 }
 
 func TestRotation(t *testing.T) {
