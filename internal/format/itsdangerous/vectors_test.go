@@ -262,3 +262,21 @@ func TestFlaskSessionWrap(t *testing.T) {
 		t.Errorf("Open = %s, %v", obj, err)
 	}
 }
+
+// TestFormatsDoNotCross: with the same secret, a Starlette token is not a
+// Flask token nor the other way round (other salt and key derivation).
+func TestFormatsDoNotCross(t *testing.T) {
+	st, _ := NewStarlette([]string{"sessions-secret"})
+	fl, _ := NewFlask([]string{"sessions-secret"})
+	for _, c := range []struct {
+		seal, open format.Format
+	}{{st, fl}, {fl, st}} {
+		tok, err := c.seal.Seal([]byte(`{"a":1}`), t0, time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := c.open.Open(tok); !errors.Is(err, format.ErrSignature) {
+			t.Errorf("%T token opened by %T: %v, want ErrSignature", c.seal, c.open, err)
+		}
+	}
+}
