@@ -1,0 +1,87 @@
+package itsdangerous
+
+import (
+	"bytes"
+	"compress/zlib"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/cookiesession/cookiesession/internal/format"
+	"github.com/cookiesession/cookiesession/internal/format/itsdangerous/pyzlib"
+)
+
+// MaxDecompressed bounds the JSON a compressed payload may inflate to: a
+// cookie of at most 4096 bytes holding a zip bomb (validly signed, by a
+// leaked key or a careless writer) is refused with format.ErrTooLarge after
+// inflating at most this much. A framework-written session never comes
+// near it: the frameworks' own cookies are limited to about 4 KB.
+const MaxDecompressed = 64 << 10
+
+// EncodeURLSafe returns payload as itsdangerous' URLSafeSerializerMixin
+// and Django's signing.dumps(compress=True) write it: zlib-compressed and
+// prefixed with "." when the compressed form is shorter than len(json)-1,
+// then base64url without padding.
+//
+// The compressed bytes are those of Python's zlib.compress (zlib's level
+// 6, see package pyzlib), so a token is byte for byte the framework's.
+func EncodeURLSafe(json []byte) ([]byte, error) {
+	data := json
+	compressed := false
+	z := pyzlib.Compress(json)
+	if len(z) < len(json)-1 {
+		data, compressed = z, true
+	}
+	out := make([]byte, 0, 1+b64.EncodedLen(len(data)))
+	if compressed {
+		out = append(out, '.')
+	}
+	return b64.AppendEncode(out, data), nil
+}
+
+// DecodeURLSafe reverses EncodeURLSafe: strict base64url without padding,
+// then, if the payload starts with ".", zlib inflation bounded by
+// MaxDecompressed (format.ErrTooLarge beyond it). A zlib stream must be
+// complete, with a correct checksum and nothing after it. Call it only on
+// a payload whose signature has been checked.
+func DecodeURLSafe(payload []byte) ([]byte, error) {
+	compressed := len(payload) > 0 && payload[0] == '.'
+	if compressed {
+		payload = payload[1:]
+	}
+	data := make([]byte, b64.DecodedLen(len(payload)))
+	n, err := b64.Decode(data, payload)
+	if err != nil {
+		return nil, fmt.Errorf("%w: payload: %v", format.ErrMalformed, err)
+	}
+	data = data[:n]
+	if !compressed {
+		return data, nil
+	}
+	return Inflate(data, MaxDecompressed)
+}
+
+// Inflate returns the zlib stream data inflated, refusing more than limit
+// bytes of output (format.ErrTooLarge), an incomplete or corrupt stream
+// and trailing bytes after it (format.ErrMalformed).
+func Inflate(data []byte, limit int) ([]byte, error) {
+	br := bytes.NewReader(data)
+	r, err := zlib.NewReader(br)
+	if err != nil {
+		return nil, fmt.Errorf("%w: zlib: %v", format.ErrMalformed, err)
+	}
+	out, err := io.ReadAll(io.LimitReader(r, int64(limit)+1))
+	if err != nil {
+		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("%w: zlib: truncated stream", format.ErrMalformed)
+		}
+		return nil, fmt.Errorf("%w: zlib: %v", format.ErrMalformed, err)
+	}
+	if len(out) > limit {
+		return nil, fmt.Errorf("%w: payload inflates beyond %d bytes", format.ErrTooLarge, limit)
+	}
+	if br.Len() != 0 {
+		return nil, fmt.Errorf("%w: %d bytes after the zlib stream", format.ErrMalformed, br.Len())
+	}
+	return out, nil
+}
