@@ -298,6 +298,8 @@ func TestOpenHostile(t *testing.T) {
 		{"authentic, padding 0", rawSeal(pw2, "2", salt, ivText, encryptRaw(pw2, salt, iv, []byte(`{"a":1}xxxxxxxx`+"\x00")), "", salt), format.ErrMalformed},
 		{"authentic, padding 17", rawSeal(pw2, "2", salt, ivText, encryptRaw(pw2, salt, iv, []byte(`{"a":1}xxxxxxxx`+"\x11")), "", salt), format.ErrMalformed},
 		{"authentic, padding inconsistent", rawSeal(pw2, "2", salt, ivText, encryptRaw(pw2, salt, iv, []byte(`{"a":1}xxxxxx`+"\x01\x03\x03")), "", salt), format.ErrMalformed},
+		// Cut by its last byte alone, this would leave a valid object.
+		{"authentic, padding bytes not all 16", rawSeal(pw2, "2", salt, ivText, encryptRaw(pw2, salt, iv, []byte(`{"abcdefghij":1}`+strings.Repeat(" ", 15)+"\x10")), "", salt), format.ErrMalformed},
 		{"authentic, an array", rawSeal(pw2, "2", salt, ivText, encryptRaw(pw2, salt, iv, pkcs7([]byte(`[1,2]`))), "", salt), format.ErrMalformed},
 		{"authentic, null", rawSeal(pw2, "2", salt, ivText, encryptRaw(pw2, salt, iv, pkcs7([]byte(`null`))), "", salt), format.ErrMalformed},
 		{"authentic, broken JSON", rawSeal(pw2, "2", salt, ivText, encryptRaw(pw2, salt, iv, pkcs7([]byte(`{"a":`))), "", salt), format.ErrMalformed},
