@@ -8,6 +8,7 @@ package keygrip
 import (
 	"errors"
 	"math/big"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -36,216 +37,211 @@ var errJSON = errors.New("keygrip: invalid JSON")
 //     (2^53+1, or more digits than a double holds) keeps its spelling, so
 //     that no value changes here.
 func stringify(dst, src []byte) ([]byte, error) {
-	p := parser{src: src}
-	p.space()
-	v, err := p.value(0)
-	if err != nil {
+	w := writer{src: src, out: dst}
+	w.space()
+	if err := w.value(0); err != nil {
 		return nil, err
 	}
-	p.space()
-	if p.i != len(p.src) {
+	w.space()
+	if w.i != len(w.src) {
 		return nil, errJSON
 	}
-	return v.append(dst), nil
+	return w.out, nil
 }
 
-// A node is a parsed JSON value: a literal or number (raw, already in its
-// output spelling), a string (its output spelling, quotes included), an
-// array or an object.
-type node struct {
-	kind    byte // 'l' literal or number, 's' string, '[' array, '{' object
-	raw     []byte
-	items   []*node
-	keys    [][]byte // object keys, in output spelling
-	keyText []string // object keys as JavaScript strings (UTF-16 in Go strings)
-}
-
-func (n *node) append(dst []byte) []byte {
-	switch n.kind {
-	case '[':
-		dst = append(dst, '[')
-		for i, it := range n.items {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = it.append(dst)
-		}
-		return append(dst, ']')
-	case '{':
-		dst = append(dst, '{')
-		for i, it := range n.items {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, n.keys[i]...)
-			dst = append(dst, ':')
-			dst = it.append(dst)
-		}
-		return append(dst, '}')
-	}
-	return append(dst, n.raw...)
-}
-
-type parser struct {
+// A writer reads JSON from src at i and appends its JSON.stringify
+// spelling to out as it goes; an object whose members need reordering is
+// rewritten in place when it closes.
+type writer struct {
 	src []byte
 	i   int
+	out []byte
 }
 
-func (p *parser) space() {
-	for p.i < len(p.src) {
-		switch p.src[p.i] {
+func (w *writer) space() {
+	for w.i < len(w.src) {
+		switch w.src[w.i] {
 		case ' ', '\t', '\n', '\r':
-			p.i++
+			w.i++
 		default:
 			return
 		}
 	}
 }
 
-func (p *parser) value(depth int) (*node, error) {
-	if p.i >= len(p.src) {
-		return nil, errJSON
+func (w *writer) value(depth int) error {
+	if w.i >= len(w.src) {
+		return errJSON
 	}
-	switch c := p.src[p.i]; {
+	switch c := w.src[w.i]; {
 	case c == '{':
-		return p.object(depth + 1)
+		return w.object(depth + 1)
 	case c == '[':
-		return p.array(depth + 1)
+		return w.array(depth + 1)
 	case c == '"':
-		out, _, err := p.str()
-		if err != nil {
-			return nil, err
-		}
-		return &node{kind: 's', raw: out}, nil
+		return w.str()
 	case c == '-' || ('0' <= c && c <= '9'):
-		return p.number()
+		return w.number()
 	}
-	for _, lit := range []string{"true", "false", "null"} {
-		if strings.HasPrefix(string(p.src[p.i:min(len(p.src), p.i+5)]), lit) {
-			p.i += len(lit)
-			return &node{kind: 'l', raw: []byte(lit)}, nil
+	for _, lit := range [...]string{"true", "false", "null"} {
+		if len(w.src)-w.i >= len(lit) && string(w.src[w.i:w.i+len(lit)]) == lit {
+			w.i += len(lit)
+			w.out = append(w.out, lit...)
+			return nil
 		}
 	}
-	return nil, errJSON
+	return errJSON
 }
 
-func (p *parser) array(depth int) (*node, error) {
+func (w *writer) array(depth int) error {
 	if depth > maxDepth {
-		return nil, errJSON
+		return errJSON
 	}
-	p.i++ // '['
-	n := &node{kind: '['}
-	p.space()
-	if p.i < len(p.src) && p.src[p.i] == ']' {
-		p.i++
-		return n, nil
+	w.i++ // '['
+	w.out = append(w.out, '[')
+	w.space()
+	if w.i < len(w.src) && w.src[w.i] == ']' {
+		w.i++
+		w.out = append(w.out, ']')
+		return nil
 	}
 	for {
-		p.space()
-		v, err := p.value(depth)
-		if err != nil {
-			return nil, err
+		w.space()
+		if err := w.value(depth); err != nil {
+			return err
 		}
-		n.items = append(n.items, v)
-		p.space()
-		if p.i >= len(p.src) {
-			return nil, errJSON
+		w.space()
+		if w.i >= len(w.src) {
+			return errJSON
 		}
-		switch p.src[p.i] {
+		switch w.src[w.i] {
 		case ',':
-			p.i++
+			w.i++
+			w.out = append(w.out, ',')
 		case ']':
-			p.i++
-			return n, nil
+			w.i++
+			w.out = append(w.out, ']')
+			return nil
 		default:
-			return nil, errJSON
+			return errJSON
 		}
 	}
 }
 
-func (p *parser) object(depth int) (*node, error) {
+// A member is one "key":value of an object being written, as offsets
+// into out: the key (quotes included) is out[start:colon], the value
+// out[colon+1:end].
+type member struct {
+	start, colon, end int
+	index             int64 // the key as an array index, or -1
+}
+
+func (w *writer) object(depth int) error {
 	if depth > maxDepth {
-		return nil, errJSON
+		return errJSON
 	}
-	p.i++ // '{'
-	n := &node{kind: '{'}
-	index := map[string]int{} // key → position in n
-	p.space()
-	if p.i < len(p.src) && p.src[p.i] == '}' {
-		p.i++
-		return n, nil
+	w.i++ // '{'
+	open := len(w.out)
+	w.out = append(w.out, '{')
+	var stack [8]member
+	ms := stack[:0]
+	reorder := false
+	w.space()
+	if w.i < len(w.src) && w.src[w.i] == '}' {
+		w.i++
+		w.out = append(w.out, '}')
+		return nil
 	}
 	for {
-		p.space()
-		if p.i >= len(p.src) || p.src[p.i] != '"' {
-			return nil, errJSON
+		w.space()
+		if w.i >= len(w.src) || w.src[w.i] != '"' {
+			return errJSON
 		}
-		key, text, err := p.str()
-		if err != nil {
-			return nil, err
+		m := member{start: len(w.out)}
+		if err := w.str(); err != nil {
+			return err
 		}
-		p.space()
-		if p.i >= len(p.src) || p.src[p.i] != ':' {
-			return nil, errJSON
+		m.colon = len(w.out)
+		key := w.out[m.start:m.colon]
+		m.index = arrayIndex(key[1 : len(key)-1])
+		if m.index >= 0 {
+			reorder = true
 		}
-		p.i++
-		p.space()
-		v, err := p.value(depth)
-		if err != nil {
-			return nil, err
+		// A repeated key: JSON.parse keeps it in its first place, with
+		// its last value. Keys are compared in their output spelling,
+		// which is one spelling per JavaScript string.
+		if !reorder {
+			for _, prev := range ms {
+				if string(w.out[prev.start:prev.colon]) == string(key) {
+					reorder = true
+					break
+				}
+			}
 		}
-		if at, ok := index[text]; ok {
-			n.items[at] = v // JSON.parse: the last value wins, in the first place
-		} else {
-			index[text] = len(n.items)
-			n.items = append(n.items, v)
-			n.keys = append(n.keys, key)
-			n.keyText = append(n.keyText, text)
+		w.space()
+		if w.i >= len(w.src) || w.src[w.i] != ':' {
+			return errJSON
 		}
-		p.space()
-		if p.i >= len(p.src) {
-			return nil, errJSON
+		w.i++
+		w.out = append(w.out, ':')
+		w.space()
+		if err := w.value(depth); err != nil {
+			return err
 		}
-		switch p.src[p.i] {
+		m.end = len(w.out)
+		ms = append(ms, m)
+		w.space()
+		if w.i >= len(w.src) {
+			return errJSON
+		}
+		switch w.src[w.i] {
 		case ',':
-			p.i++
+			w.i++
+			w.out = append(w.out, ',')
 		case '}':
-			p.i++
-			orderKeys(n)
-			return n, nil
+			w.i++
+			if reorder {
+				w.reorder(open, ms)
+			}
+			w.out = append(w.out, '}')
+			return nil
 		default:
-			return nil, errJSON
+			return errJSON
 		}
 	}
 }
 
-// orderKeys puts n's members in JavaScript's property order: array index
-// keys ascending, then the rest in order of appearance (a stable sort).
-func orderKeys(n *node) {
-	type member struct {
-		idx  int64 // array index, or -1
-		key  []byte
-		text string
-		item *node
+// reorder rewrites the members of the object opened at out[open] in
+// JavaScript's property order: array index keys ascending, then the
+// others in order of first appearance, each repeated key in its first
+// place with its last value.
+func (w *writer) reorder(open int, ms []member) {
+	type entry struct {
+		key, value []byte
+		index      int64
 	}
-	ms := make([]member, len(n.items))
-	anyIndex := false
-	for i := range n.items {
-		ms[i] = member{arrayIndex(n.keyText[i]), n.keys[i], n.keyText[i], n.items[i]}
-		anyIndex = anyIndex || ms[i].idx >= 0
-	}
-	if !anyIndex {
-		return
-	}
-	// Insertion sort: stable, and objects are small.
-	for i := 1; i < len(ms); i++ {
-		for j := i; j > 0 && less(ms[j].idx, ms[j-1].idx); j-- {
-			ms[j], ms[j-1] = ms[j-1], ms[j]
+	entries := make([]entry, 0, len(ms))
+	pos := make(map[string]int, len(ms))
+	for _, m := range ms {
+		key, value := w.out[m.start:m.colon], w.out[m.colon+1:m.end]
+		if at, ok := pos[string(key)]; ok {
+			entries[at].value = value
+			continue
 		}
+		pos[string(key)] = len(entries)
+		entries = append(entries, entry{key, value, m.index})
 	}
-	for i, m := range ms {
-		n.keys[i], n.keyText[i], n.items[i] = m.key, m.text, m.item
+	sort.SliceStable(entries, func(a, b int) bool { return less(entries[a].index, entries[b].index) })
+	body := make([]byte, 0, len(w.out)-open)
+	for i, e := range entries {
+		if i > 0 {
+			body = append(body, ',')
+		}
+		body = append(body, e.key...)
+		body = append(body, ':')
+		body = append(body, e.value...)
 	}
+	w.out = append(w.out[:open+1], body...)
 }
 
 // less orders array indices (>= 0) before other keys (-1), indices by value.
@@ -261,13 +257,12 @@ func less(a, b int64) bool {
 
 // arrayIndex returns the array index that key is the canonical spelling
 // of ("0", "1", … "4294967294"), or -1.
-func arrayIndex(key string) int64 {
-	if key == "" || len(key) > 10 || (len(key) > 1 && key[0] == '0') {
+func arrayIndex(key []byte) int64 {
+	if len(key) == 0 || len(key) > 10 || (len(key) > 1 && key[0] == '0') {
 		return -1
 	}
 	var v int64
-	for i := 0; i < len(key); i++ {
-		c := key[i]
+	for _, c := range key {
 		if c < '0' || c > '9' {
 			return -1
 		}
@@ -279,30 +274,40 @@ func arrayIndex(key string) int64 {
 	return v
 }
 
-// str reads a JSON string at p.i and returns its JSON.stringify spelling
-// (quotes included) and its text, with lone surrogates kept as such
-// (encoded as WTF-8, so distinct keys stay distinct).
-func (p *parser) str() (out []byte, text string, err error) {
-	p.i++ // '"'
-	out = append(out, '"')
-	var txt []byte
+// str reads a JSON string at i and appends its JSON.stringify spelling,
+// quotes included.
+func (w *writer) str() error {
+	w.i++ // '"'
+	w.out = append(w.out, '"')
 	for {
-		if p.i >= len(p.src) {
-			return nil, "", errJSON
+		// Copy a run of characters that are spelt as they are.
+		j := w.i
+		for j < len(w.src) {
+			c := w.src[j]
+			if c == '"' || c == '\\' || c < 0x20 || c >= 0x80 {
+				break
+			}
+			j++
 		}
-		c := p.src[p.i]
+		w.out = append(w.out, w.src[w.i:j]...)
+		w.i = j
+		if w.i >= len(w.src) {
+			return errJSON
+		}
+		c := w.src[w.i]
 		switch {
 		case c == '"':
-			p.i++
-			return append(out, '"'), string(txt), nil
+			w.i++
+			w.out = append(w.out, '"')
+			return nil
 		case c < 0x20:
-			return nil, "", errJSON
+			return errJSON
 		case c == '\\':
-			if p.i+1 >= len(p.src) {
-				return nil, "", errJSON
+			if w.i+1 >= len(w.src) {
+				return errJSON
 			}
-			e := p.src[p.i+1]
-			p.i += 2
+			e := w.src[w.i+1]
+			w.i += 2
 			var r rune
 			switch e {
 			case '"', '\\', '/':
@@ -318,114 +323,130 @@ func (p *parser) str() (out []byte, text string, err error) {
 			case 't':
 				r = '\t'
 			case 'u':
-				u, ok := p.hex4()
+				u, ok := w.hex4()
 				if !ok {
-					return nil, "", errJSON
+					return errJSON
 				}
 				r = rune(u)
-				if utf16.IsSurrogate(r) && r < 0xdc00 {
+				if 0xd800 <= r && r < 0xdc00 {
 					// A high surrogate: a pair if a low one follows.
-					save := p.i
-					if p.i+1 < len(p.src) && p.src[p.i] == '\\' && p.src[p.i+1] == 'u' {
-						p.i += 2
-						if lo, ok := p.hex4(); ok && 0xdc00 <= lo && lo <= 0xdfff {
+					save := w.i
+					if w.i+1 < len(w.src) && w.src[w.i] == '\\' && w.src[w.i+1] == 'u' {
+						w.i += 2
+						if lo, ok := w.hex4(); ok && 0xdc00 <= lo && lo <= 0xdfff {
 							r = utf16.DecodeRune(r, rune(lo))
 						} else {
-							p.i = save
+							w.i = save
 						}
 					}
 				}
 			default:
-				return nil, "", errJSON
+				return errJSON
 			}
-			out, txt = appendChar(out, txt, r)
+			w.out = appendChar(w.out, r)
 		default:
-			r, size := utf8.DecodeRune(p.src[p.i:])
-			p.i += size // an invalid byte is U+FFFD, size 1
-			out, txt = appendChar(out, txt, r)
+			r, size := utf8.DecodeRune(w.src[w.i:])
+			w.i += size // an invalid byte is U+FFFD, size 1
+			w.out = appendChar(w.out, r)
 		}
 	}
 }
 
-func (p *parser) hex4() (uint16, bool) {
-	if p.i+4 > len(p.src) {
+func (w *writer) hex4() (uint16, bool) {
+	if w.i+4 > len(w.src) {
 		return 0, false
 	}
-	v, err := strconv.ParseUint(string(p.src[p.i:p.i+4]), 16, 16)
-	if err != nil {
-		return 0, false
+	var v uint16
+	for _, c := range w.src[w.i : w.i+4] {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c -= 'a' - 10
+		case 'A' <= c && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, false
+		}
+		v = v<<4 | uint16(c)
 	}
-	p.i += 4
-	return uint16(v), true
+	w.i += 4
+	return v, true
 }
 
 const hexDigits = "0123456789abcdef"
 
-// appendChar appends r as JSON.stringify writes it in a string, and to
-// text as the character itself (a lone surrogate as its three WTF-8 bytes).
-func appendChar(out, text []byte, r rune) ([]byte, []byte) {
+// appendChar appends r as JSON.stringify writes it in a string.
+func appendChar(out []byte, r rune) []byte {
 	switch {
 	case r == '"':
-		return append(out, '\\', '"'), append(text, '"')
+		return append(out, '\\', '"')
 	case r == '\\':
-		return append(out, '\\', '\\'), append(text, '\\')
+		return append(out, '\\', '\\')
 	case r == '\b':
-		return append(out, '\\', 'b'), append(text, '\b')
+		return append(out, '\\', 'b')
 	case r == '\f':
-		return append(out, '\\', 'f'), append(text, '\f')
+		return append(out, '\\', 'f')
 	case r == '\n':
-		return append(out, '\\', 'n'), append(text, '\n')
+		return append(out, '\\', 'n')
 	case r == '\r':
-		return append(out, '\\', 'r'), append(text, '\r')
+		return append(out, '\\', 'r')
 	case r == '\t':
-		return append(out, '\\', 't'), append(text, '\t')
+		return append(out, '\\', 't')
 	case r < 0x20 || utf16.IsSurrogate(r):
-		out = append(out, '\\', 'u', hexDigits[r>>12&0xf], hexDigits[r>>8&0xf], hexDigits[r>>4&0xf], hexDigits[r&0xf])
-		return out, append(text, byte(0xe0|r>>12), byte(0x80|(r>>6)&0x3f), byte(0x80|r&0x3f))
+		return append(out, '\\', 'u', hexDigits[r>>12&0xf], hexDigits[r>>8&0xf], hexDigits[r>>4&0xf], hexDigits[r&0xf])
 	}
-	out = utf8.AppendRune(out, r)
-	return out, utf8.AppendRune(text, r)
+	return utf8.AppendRune(out, r)
 }
 
-// number reads a JSON number at p.i and returns it in JavaScript's
-// spelling when that is the same decimal value, else as written.
-func (p *parser) number() (*node, error) {
-	start := p.i
-	if p.src[p.i] == '-' {
-		p.i++
+// number reads a JSON number at i and appends it in JavaScript's spelling
+// when that is the same decimal value, else as written.
+func (w *writer) number() error {
+	start := w.i
+	if w.src[w.i] == '-' {
+		w.i++
 	}
 	switch {
-	case p.i < len(p.src) && p.src[p.i] == '0':
-		p.i++
-	case p.i < len(p.src) && '1' <= p.src[p.i] && p.src[p.i] <= '9':
-		p.digits()
+	case w.i < len(w.src) && w.src[w.i] == '0':
+		w.i++
+	case w.i < len(w.src) && '1' <= w.src[w.i] && w.src[w.i] <= '9':
+		w.digits()
 	default:
-		return nil, errJSON
+		return errJSON
 	}
-	if p.i < len(p.src) && p.src[p.i] == '.' {
-		p.i++
-		if p.digits() == 0 {
-			return nil, errJSON
+	// An integer of at most 15 digits is spelt the same by JavaScript,
+	// except -0.
+	plain := w.i-start <= 15 && string(w.src[start:w.i]) != "-0"
+	if w.i < len(w.src) && w.src[w.i] == '.' {
+		plain = false
+		w.i++
+		if w.digits() == 0 {
+			return errJSON
 		}
 	}
 	expDigits := 0
-	if p.i < len(p.src) && (p.src[p.i] == 'e' || p.src[p.i] == 'E') {
-		p.i++
-		if p.i < len(p.src) && (p.src[p.i] == '+' || p.src[p.i] == '-') {
-			p.i++
+	if w.i < len(w.src) && (w.src[w.i] == 'e' || w.src[w.i] == 'E') {
+		plain = false
+		w.i++
+		if w.i < len(w.src) && (w.src[w.i] == '+' || w.src[w.i] == '-') {
+			w.i++
 		}
-		if expDigits = p.digits(); expDigits == 0 {
-			return nil, errJSON
+		if expDigits = w.digits(); expDigits == 0 {
+			return errJSON
 		}
 	}
-	text := string(p.src[start:p.i])
-	return &node{kind: 'l', raw: []byte(jsNumber(text, expDigits))}, nil
+	if plain {
+		w.out = append(w.out, w.src[start:w.i]...)
+		return nil
+	}
+	w.out = append(w.out, jsNumber(string(w.src[start:w.i]), expDigits)...)
+	return nil
 }
 
-func (p *parser) digits() int {
+func (w *writer) digits() int {
 	n := 0
-	for p.i < len(p.src) && '0' <= p.src[p.i] && p.src[p.i] <= '9' {
-		p.i++
+	for w.i < len(w.src) && '0' <= w.src[w.i] && w.src[w.i] <= '9' {
+		w.i++
 		n++
 	}
 	return n

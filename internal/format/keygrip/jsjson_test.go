@@ -1,7 +1,10 @@
 package keygrip
 
 import (
+	"bytes"
 	"encoding/json"
+	"math/big"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -93,5 +96,102 @@ func FuzzStringify(f *testing.F) {
 		if err != nil || string(again) != string(out) {
 			t.Fatalf("not idempotent: %q → %q → %q (%v)", in, out, again, err)
 		}
+		// The same values (encoding/json, like JSON.parse, keeps the last
+		// of repeated keys), numbers compared as exact decimals.
+		if a, b := decodeExact(t, in), decodeExact(t, out); !reflect.DeepEqual(a, b) {
+			t.Fatalf("stringify(%q) = %q: values differ:\n%#v\n%#v", in, out, a, b)
+		}
+		checkKeyOrder(t, out)
 	})
+}
+
+// decodeExact decodes JSON with every number as its exact decimal value.
+func decodeExact(t *testing.T, b []byte) any {
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	var v any
+	if err := d.Decode(&v); err != nil {
+		t.Fatalf("decoding %q: %v", b, err)
+	}
+	return exact(v)
+}
+
+func exact(v any) any {
+	switch v := v.(type) {
+	case json.Number:
+		r, ok := new(big.Rat).SetString(string(v))
+		if !ok {
+			return "bad number " + string(v)
+		}
+		return r.RatString()
+	case []any:
+		for i := range v {
+			v[i] = exact(v[i])
+		}
+	case map[string]any:
+		for k := range v {
+			v[k] = exact(v[k])
+		}
+	}
+	return v
+}
+
+// checkKeyOrder checks that every object of out lists its keys once, the
+// array indices first in ascending order.
+func checkKeyOrder(t *testing.T, out []byte) {
+	type frame struct {
+		object    bool
+		expectKey bool
+		seen      map[string]bool
+		last      int64 // the last array index key, -1 before any
+		others    bool  // a key that is not an array index was seen
+	}
+	var stack []*frame
+	valueDone := func() {
+		if n := len(stack); n > 0 && stack[n-1].object {
+			stack[n-1].expectKey = true
+		}
+	}
+	d := json.NewDecoder(bytes.NewReader(out))
+	d.UseNumber()
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return
+		}
+		if n := len(stack); n > 0 && stack[n-1].expectKey {
+			top := stack[n-1]
+			if tok == json.Delim('}') {
+				stack = stack[:n-1]
+				valueDone()
+				continue
+			}
+			k := tok.(string)
+			if top.seen[k] {
+				t.Fatalf("%q: key %q twice", out, k)
+			}
+			top.seen[k] = true
+			if idx := arrayIndex([]byte(k)); idx >= 0 {
+				if top.others || idx <= top.last {
+					t.Fatalf("%q: index key %q out of order", out, k)
+				}
+				top.last = idx
+			} else {
+				top.others = true
+			}
+			top.expectKey = false
+			continue
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, &frame{object: true, expectKey: true, seen: map[string]bool{}, last: -1})
+		case json.Delim('['):
+			stack = append(stack, &frame{})
+		case json.Delim(']'):
+			stack = stack[:len(stack)-1]
+			valueDone()
+		default:
+			valueDone()
+		}
+	}
 }
