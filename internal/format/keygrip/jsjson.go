@@ -145,6 +145,7 @@ func (w *writer) object(depth int) error {
 	w.out = append(w.out, '{')
 	var stack [8]member
 	ms := stack[:0]
+	var seen map[string]struct{} // the keys so far, once there are many
 	reorder := false
 	w.space()
 	if w.i < len(w.src) && w.src[w.i] == '}' {
@@ -171,11 +172,24 @@ func (w *writer) object(depth int) error {
 		// its last value. Keys are compared in their output spelling,
 		// which is one spelling per JavaScript string.
 		if !reorder {
-			for _, prev := range ms {
-				if string(w.out[prev.start:prev.colon]) == string(key) {
-					reorder = true
-					break
+			switch {
+			case seen != nil:
+				_, reorder = seen[string(key)]
+				seen[string(key)] = struct{}{}
+			case len(ms) < 16:
+				for _, prev := range ms {
+					if string(w.out[prev.start:prev.colon]) == string(key) {
+						reorder = true
+						break
+					}
 				}
+			default: // many keys: look them up in a set from now on
+				seen = make(map[string]struct{}, 2*len(ms))
+				for _, prev := range ms {
+					seen[string(w.out[prev.start:prev.colon])] = struct{}{}
+				}
+				_, reorder = seen[string(key)]
+				seen[string(key)] = struct{}{}
 			}
 		}
 		w.space()

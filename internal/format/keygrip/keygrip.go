@@ -159,6 +159,11 @@ func Split(logical string) (value, sig string, ok bool) {
 // object, and with [format.ErrTooLarge] on a value longer than
 // [MaxValueSize].
 func (f *Format) Seal(object []byte, now, expires time.Time) (string, error) {
+	// The re-spelling shortens JSON at most six times ("\u0041" → "A"):
+	// past this, the value cannot fit, and is not re-spelt at all.
+	if len(object) > 6*base64.StdEncoding.DecodedLen(MaxValueSize) {
+		return "", fmt.Errorf("%w: a session of %d bytes of JSON, at most %d fit in a cookie-session cookie", format.ErrTooLarge, len(object), base64.StdEncoding.DecodedLen(MaxValueSize))
+	}
 	js, err := stringify(nil, object)
 	if err != nil || len(js) == 0 || js[0] != '{' {
 		return "", errors.New("keygrip: the session is not a JSON object")

@@ -138,6 +138,15 @@ func TestSealErrors(t *testing.T) {
 	if _, err := f.Seal([]byte(big), time.Now(), time.Time{}); !errors.Is(err, format.ErrTooLarge) {
 		t.Errorf("Seal of a large object: %v, want ErrTooLarge", err)
 	}
+	huge := `{"a":"` + strings.Repeat("x", 1<<20) + `"}`
+	if _, err := f.Seal([]byte(huge), time.Now(), time.Time{}); !errors.Is(err, format.ErrTooLarge) {
+		t.Errorf("Seal of a huge object: %v, want ErrTooLarge", err)
+	}
+	// Escapes that the re-spelling shortens six times fit again.
+	escaped := `{"a":"` + strings.Repeat(`\u0041`, 2500) + `"}`
+	if _, err := f.Seal([]byte(escaped), time.Now(), time.Time{}); err != nil {
+		t.Errorf("Seal of %d bytes that re-spell to 2510: %v", len(escaped), err)
+	}
 }
 
 // Hostile cookie pairs: each is refused with the sentinel it names.
