@@ -143,9 +143,9 @@ func TestSealErrors(t *testing.T) {
 		t.Errorf("Seal of a huge object: %v, want ErrTooLarge", err)
 	}
 	// Escapes that the re-spelling shortens six times fit again.
-	escaped := `{"a":"` + strings.Repeat(`\u0041`, 2500) + `"}`
+	escaped := `{"a":"` + strings.Repeat(`\u0041`, 3060) + `"}`
 	if _, err := f.Seal([]byte(escaped), time.Now(), time.Time{}); err != nil {
-		t.Errorf("Seal of %d bytes that re-spell to 2510: %v", len(escaped), err)
+		t.Errorf("Seal of %d bytes that re-spell to 3068: %v", len(escaped), err)
 	}
 }
 
