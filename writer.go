@@ -33,6 +33,7 @@ func (w *responseWriter) writeCookie() {
 		return
 	}
 	w.wroteHeader = true
+	w.s.markHeadersWritten()
 	s := w.s
 	s.mu.Lock()
 	touched := s.loaded
@@ -115,6 +116,7 @@ func (w *responseWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	conn, rw, err := http.NewResponseController(w.ResponseWriter).Hijack()
 	if err == nil {
 		w.wroteHeader = true
+		w.s.markHeadersWritten()
 	}
 	return conn, rw, err
 }
