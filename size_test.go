@@ -1,0 +1,130 @@
+package cookiesession
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The size Set computes without encoding is exactly the length of the
+// Set-Cookie line Save writes, for every built-in type and cookie
+// attributes, and for keys and values that take encoding/json's slow
+// path (escapes, whitespace, non-ASCII).
+func TestComputedSizeIsTheWrittenSize(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	configs := []Config{
+		{Type: Base64},
+		{Type: JWT, SecretKey: testSecret},
+		{Type: JWT, SecretKey: testSecret, MaxAge: BrowserSession},
+		{Type: Fernet, SecretKey: testSecret},
+		{Type: Fernet, SecretKey: testSecret, MaxAge: time.Hour, CookieName: "sid", Path: "/app", Domain: "example.com", Secure: true, SameSite: http.SameSiteStrictMode},
+		{Type: Base64, DisableHTTPOnly: true, SameSite: http.SameSiteDefaultMode},
+	}
+	keys := []string{"user", "a", "k\"q", "ключ", "tab\tkey", "\u2028", "<html>", "ctl\x01", "bad\xffutf8", "x"}
+	vals := []string{`"tom"`, `1`, `-1.5e-07`, `true`, `null`, `"\u00e9\n"`, `"é"`, `{"a": [1, 2, {"b" : "c d"}]}`, ` [ 1 ,2 ] `, `"a\"b \\ c"`, `9007199254740993`, `"` + strings.Repeat("z", 200) + `"`}
+	rng := rand.New(rand.NewSource(1))
+	for _, cfg := range configs {
+		cfg.Now = func() time.Time { return now }
+		m, err := New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < 300; i++ {
+			v := Values{}
+			for j := rng.Intn(5); j > 0; j-- {
+				raw, err := marshalValue(json.RawMessage(vals[rng.Intn(len(vals))]))
+				if err != nil {
+					t.Fatal(err)
+				}
+				v[keys[rng.Intn(len(keys))]] = raw
+			}
+			// Values as a cookie from elsewhere holds them: not compacted.
+			v[keys[rng.Intn(len(keys))]] = json.RawMessage(vals[rng.Intn(len(vals))])
+			key := keys[rng.Intn(len(keys))]
+			raw, err := marshalValue(json.RawMessage(vals[rng.Intn(len(vals))]))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, ok := m.lineLen(v, key, raw)
+			if !ok {
+				t.Fatalf("%s: size unknown", cfg.Type)
+			}
+			v[key] = raw
+			s := &Session{m: m, loaded: true, values: v, version: 1}
+			_, line, err := m.encodeChanges(s)
+			if err != nil && !errors.Is(err, ErrTooLarge) {
+				t.Fatal(err)
+			}
+			want := len(line)
+			if err != nil { // too large: the length is in the message
+				fmt.Sscanf(err.Error()[strings.Index(err.Error(), "line has ")+len("line has "):], "%d", &want)
+			}
+			if got != want {
+				t.Fatalf("%s %+v: computed %d bytes, written %d: %s", cfg.Type, v, got, want, line)
+			}
+		}
+	}
+}
+
+// Set refuses the first byte too many, changes nothing when it does, and
+// what it accepts is saved, for each type.
+func TestSetRefusesExactlyWhatCannotBeSaved(t *testing.T) {
+	for _, cfg := range []Config{
+		{Type: Base64},
+		{Type: JWT, SecretKey: testSecret},
+		{Type: Fernet, SecretKey: testSecret, Domain: "example.com", Path: "/some/path"},
+	} {
+		var reported []error
+		cfg.ErrorHandler = func(_ context.Context, err error) { reported = append(reported, err) }
+		m, err := New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The largest value that fits, found through Set alone.
+		lo, hi := 0, MaxCookieSize
+		for lo < hi {
+			mid := (lo + hi + 1) / 2
+			s := m.Load(context.Background(), "")
+			if err := s.Set("fill", strings.Repeat("x", mid)); err == nil {
+				lo = mid
+			} else if !errors.Is(err, ErrTooLarge) || !errors.Is(err, ErrNotSaved) {
+				t.Fatalf("%s: Set: %v", cfg.Type, err)
+			} else {
+				hi = mid - 1
+			}
+		}
+		reported = nil
+		s := m.Load(context.Background(), "")
+		must(t, s.Set("user", "tom"))
+		err = s.Set("fill", strings.Repeat("x", lo))
+		if err == nil {
+			t.Fatalf("%s: %d bytes fit alone and also beside user", cfg.Type, lo)
+		}
+		if s.Len() != 1 || s.GetString("user") != "tom" {
+			t.Errorf("%s: a refused Set changed the session: %v", cfg.Type, s.Keys())
+		}
+		if len(reported) != 1 || !errors.Is(reported[0], ErrTooLarge) || !errors.Is(reported[0], ErrNotSaved) || errors.Is(reported[0], ErrCookieRefused) {
+			t.Errorf("%s: reported %v, want one ErrNotSaved+ErrTooLarge", cfg.Type, reported)
+		}
+		// Exactly at the limit: saved, and the line is within it.
+		s = m.Load(context.Background(), "")
+		must(t, s.Set("fill", strings.Repeat("x", lo)))
+		c, err := m.Save(s)
+		if err != nil || c == nil {
+			t.Fatalf("%s: Save of a session Set accepted: %v", cfg.Type, err)
+		}
+		// One more byte of JSON adds at most one fernet block (16 bytes,
+		// 24 of base64) to the line.
+		if n := len(c.String()); n > MaxCookieSize || n < MaxCookieSize-24 {
+			t.Errorf("%s: largest accepted session has a %d-byte line", cfg.Type, n)
+		}
+		// Replacing a value with a shorter one always passes.
+		must(t, s.Set("fill", "short"))
+	}
+}
