@@ -140,3 +140,41 @@ func mustParse(t *testing.T, raw string) *url.URL {
 	}
 	return u
 }
+
+// nullWriter is a ResponseWriter that allocates nothing.
+type nullWriter struct{ h http.Header }
+
+func (w nullWriter) Header() http.Header       { return w.h }
+func (nullWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (nullWriter) WriteHeader(int)             {}
+
+// A request that never touches its session costs one allocation (the
+// per-request state), and finding a Manager's own session in a stack of
+// two costs none.
+func TestUntouchedRequestAllocatesOnce(t *testing.T) {
+	outer, err := cookiesession.New(cookiesession.Config{Type: cookiesession.Base64, CookieName: "outer"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inner, err := cookiesession.New(cookiesession.Config{Type: cookiesession.Base64, CookieName: "inner"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, r := nullWriter{h: http.Header{}}, httptest.NewRequest("GET", "/", nil)
+	untouched := inner.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	if n := testing.AllocsPerRun(100, func() { untouched.ServeHTTP(w, r) }); n != 1 {
+		t.Errorf("untouched request: %v allocations, want 1", n)
+	}
+	var lookups float64
+	stacked := outer.Handler(inner.Handler(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		lookups = testing.AllocsPerRun(10, func() {
+			_ = outer.FromRequest(r)
+			_ = inner.FromRequest(r)
+			_ = cookiesession.FromRequest(r)
+		})
+	})))
+	stacked.ServeHTTP(w, r)
+	if lookups != 0 {
+		t.Errorf("FromRequest: %v allocations, want 0", lookups)
+	}
+}
