@@ -166,8 +166,8 @@ func TestErrorHandlerMayUseTheSession(t *testing.T) {
 		}
 		s = m.Load(context.Background(), big)
 		must(t, s.Delete("a"))
-		if _, err := m.Save(s); !errors.Is(err, ErrTooLarge) {
-			t.Errorf("Save: %v, want ErrTooLarge", err)
+		if _, err := m.Save(s); !errors.Is(err, ErrTooLarge) || !errors.Is(err, ErrNotSaved) || errors.Is(err, ErrCookieRefused) {
+			t.Errorf("Save: %v, want ErrNotSaved and ErrTooLarge", err)
 		}
 	}()
 	select {

@@ -128,3 +128,41 @@ func TestSetRefusesExactlyWhatCannotBeSaved(t *testing.T) {
 		must(t, s.Set("fill", "short"))
 	}
 }
+
+// A session whose Set-Cookie line is exactly MaxCookieSize bytes is
+// accepted and saved; the cookie name's length moves the line through
+// every length near the limit.
+func TestSetAcceptsALineOfExactlyTheLimit(t *testing.T) {
+	for _, typ := range []Type{Base64, JWT, Fernet} {
+		exact := 0
+		for name := 1; name <= 24; name++ {
+			m, err := New(Config{Type: typ, SecretKey: testSecret, CookieName: strings.Repeat("s", name), ErrorHandler: func(context.Context, error) {}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			lo, hi := 0, MaxCookieSize
+			for lo < hi {
+				mid := (lo + hi + 1) / 2
+				if m.Load(context.Background(), "").Set("f", strings.Repeat("x", mid)) == nil {
+					lo = mid
+				} else {
+					hi = mid - 1
+				}
+			}
+			s := m.Load(context.Background(), "")
+			must(t, s.Set("f", strings.Repeat("x", lo)))
+			c, err := m.Save(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := len(c.String()); n == MaxCookieSize {
+				exact++
+			} else if n > MaxCookieSize {
+				t.Errorf("%s: a %d-byte line accepted", typ, n)
+			}
+		}
+		if exact == 0 {
+			t.Errorf("%s: no cookie name gave a line of exactly %d bytes", typ, MaxCookieSize)
+		}
+	}
+}
