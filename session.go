@@ -38,8 +38,15 @@ type Session struct {
 	// hijacked): no change can be saved any more.
 	headersWritten bool
 
-	values  Values
-	err     error  // why the request's cookie was refused
+	values Values
+	err    error // why the request's cookie was refused
+
+	// The sum of memberLen over values, once sizeKnown: the size of the
+	// session's JSON object, kept up to date so that Set need not
+	// measure every value.
+	memberSum int
+	sizeKnown bool
+
 	version uint64 // bumped on every change
 	saved   uint64 // the version last saved into a cookie
 }
@@ -164,6 +171,7 @@ func (s *Session) Set(key string, value any) error {
 		err = s.checkFits(key, raw)
 	}
 	if err == nil {
+		s.resize(key, s.values[key], raw)
 		s.values[key] = raw
 		s.version++
 	}
@@ -186,9 +194,10 @@ func (s *Session) Set(key string, value any) error {
 func (s *Session) Delete(key string) error {
 	s.mu.Lock()
 	s.load()
-	_, ok := s.values[key]
+	old, ok := s.values[key]
 	err := s.removal(ok)
 	if err == nil && ok {
+		s.resize(key, old, nil)
 		delete(s.values, key)
 	}
 	s.mu.Unlock()
@@ -215,6 +224,7 @@ func (s *Session) Clear() error {
 	err := s.removal(some)
 	if err == nil && some {
 		s.values = Values{}
+		s.memberSum, s.sizeKnown = 0, true
 	}
 	s.mu.Unlock()
 	if err != nil {

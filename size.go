@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"strconv"
 )
 
 // The size of a session's cookie, known from the length of its JSON object
@@ -18,45 +17,92 @@ import (
 // codec it returns nil and the save reports what does not fit. The caller
 // holds s.mu.
 func (s *Session) checkFits(key string, raw json.RawMessage) error {
-	n, ok := s.m.lineLen(s.values, key, raw)
+	sum, count := s.membersLen(), len(s.values)
+	if old, ok := s.values[key]; ok {
+		sum -= memberLen(key, old)
+	} else {
+		count++
+	}
+	sum += memberLen(key, raw)
+	n, ok := s.m.lineLen(sum, count)
 	if !ok || n <= MaxCookieSize {
 		return nil
 	}
 	return onSide(ErrNotSaved, fmt.Errorf("%w: value of %q refused: the session's Set-Cookie line would have %d bytes, the limit is %d", ErrTooLarge, key, n, MaxCookieSize))
 }
 
+// membersLen returns the sum of memberLen over the session's values,
+// computed once and then kept up to date by Set, Delete and Clear (see
+// resize). The caller holds s.mu.
+func (s *Session) membersLen() int {
+	if !s.sizeKnown {
+		s.memberSum = 0
+		for k, v := range s.values {
+			s.memberSum += memberLen(k, v)
+		}
+		s.sizeKnown = true
+	}
+	return s.memberSum
+}
+
+// resize keeps the cached sum of memberLen up to date when key's value
+// goes from old (nil: absent) to raw (nil: removed). The caller holds
+// s.mu.
+func (s *Session) resize(key string, old, raw json.RawMessage) {
+	if !s.sizeKnown {
+		return
+	}
+	if old != nil {
+		s.memberSum -= memberLen(key, old)
+	}
+	if raw != nil {
+		s.memberSum += memberLen(key, raw)
+	}
+}
+
 // jwtSignatureLen is the length of an HS256 signature in base64url.
 var jwtSignatureLen = b64url.EncodedLen(32)
 
-// lineLen returns the length of the Set-Cookie line that would carry v
-// with raw stored under key, computed from the JSON's length as each
+// lineLen returns the length of the Set-Cookie line that would carry a
+// session of count members whose memberLen sum to sum, computed as each
 // codec's Encode would write it (tested against it), and whether the
 // codec is one it knows.
-func (m *Manager) lineLen(v Values, key string, raw json.RawMessage) (int, bool) {
+func (m *Manager) lineLen(sum, count int) (int, bool) {
 	var n int
 	switch c := m.codec.(type) {
 	case base64Codec:
 		// Padded URL-safe base64 of the JSON.
-		n = base64.URLEncoding.EncodedLen(objectLen(v, key, raw, "", 0))
+		n = base64.URLEncoding.EncodedLen(objectLen(sum, count))
 	case *jwtCodec:
 		// header "." base64url(payload) "." signature, where the payload
 		// also holds "exp" when the codec writes one.
-		expKey, expLen := "", 0
 		if c.maxAge > 0 {
-			expKey = "exp"
-			expLen = len(strconv.FormatInt(c.now().Add(c.maxAge).Unix(), 10))
+			sum += len(`"exp":`) + decimalLen(c.now().Add(c.maxAge).Unix())
+			count++
 		}
-		payload := objectLen(v, key, raw, expKey, expLen)
-		n = len(jwtHeaderEncoded) + 1 + b64url.EncodedLen(payload) + 1 + jwtSignatureLen
+		n = len(jwtHeaderEncoded) + 1 + b64url.EncodedLen(objectLen(sum, count)) + 1 + jwtSignatureLen
 	case *fernetCodec:
 		// Version (1), timestamp (8), IV (16), the PKCS#7-padded
 		// ciphertext and the HMAC (32), in padded base64.
-		padded := (objectLen(v, key, raw, "", 0)/16 + 1) * 16
+		padded := (objectLen(sum, count)/16 + 1) * 16
 		n = b64fernet.EncodedLen(57 + padded)
 	default:
 		return 0, false
 	}
 	return m.emptyLineLen() + n, true
+}
+
+// decimalLen returns the length of n in decimal.
+func decimalLen(n int64) int {
+	l := 1
+	if n < 0 {
+		l++
+		n = -n
+	}
+	for ; n >= 10; n /= 10 {
+		l++
+	}
+	return l
 }
 
 // emptyLineLen returns the length of the Set-Cookie line for an empty
@@ -71,24 +117,18 @@ func (m *Manager) emptyLineLen() int {
 }
 
 // objectLen returns the length of the compact JSON object that
-// marshalValues writes for v with raw stored under key and, if extraKey
-// is not empty, a value of extraLen bytes under extraKey (as jwt's "exp").
-func objectLen(v Values, key string, raw json.RawMessage, extraKey string, extraLen int) int {
-	n, members := 2, 0 // "{}"
-	for k, val := range v {
-		if k == key || k == extraKey {
-			continue
-		}
-		n += keyLen(k) + 1 + compactLen(val)
-		members++
+// marshalValues writes for count members whose memberLen sum to sum.
+func objectLen(sum, count int) int {
+	if count == 0 {
+		return 2 // {}
 	}
-	n += keyLen(key) + 1 + compactLen(raw)
-	members++
-	if extraKey != "" {
-		n += keyLen(extraKey) + 1 + extraLen
-		members++
-	}
-	return n + members - 1 // the commas
+	return 2 + sum + count - 1 // braces and commas
+}
+
+// memberLen returns the length of one member of the JSON object that
+// marshalValues writes: the quoted key, ':' and the compacted value.
+func memberLen(key string, raw json.RawMessage) int {
+	return keyLen(key) + 1 + compactLen(raw)
 }
 
 // keyLen returns the length of k as a quoted JSON string, as marshalValues
