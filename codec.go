@@ -28,7 +28,10 @@ type Codec interface {
 // NewCodec returns the codec for c.Type, keyed with c.SecretKey and
 // c.PreviousSecretKeys and checking expiry with c.MaxAge and c.Now. It is
 // what [New] uses, exposed for tools that read or write session cookies
-// outside an HTTP handler (such as cmd/cookiesession).
+// outside an HTTP handler (such as cmd/cookiesession), and it refuses the
+// same configurations as New, with the same errors (a fernet secret of 16
+// characters or fewer included, unless c.InsecureAllowPublicFernetKey is
+// set). It logs no warnings.
 func NewCodec(c Config) (Codec, error) {
 	c, err := c.withDefaults()
 	if err != nil {
@@ -45,6 +48,9 @@ func newCodec(c *Config) (Codec, error) {
 	case JWT:
 		return newJWTCodec(c)
 	case Fernet:
+		if c.SecretKey != "" && fernetPublicKeyBytes(c.SecretKey) == 16 && !c.InsecureAllowPublicFernetKey {
+			return nil, fmt.Errorf("%w: a fernet secret of %d characters leaves the whole encryption key public (the asgi-sessions derivation pads it with '='): anyone could decrypt the cookies; use 32 random characters (cookiesession keygen -type fernet), or set Config.InsecureAllowPublicFernetKey to share sessions with an app that uses this secret", ErrInvalidSecret, len(c.SecretKey))
+		}
 		return newFernetCodec(c)
 	case "":
 		return nil, fmt.Errorf("%w: Config.Type is required (base64, jwt or fernet)", ErrUnknownType)

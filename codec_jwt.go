@@ -223,7 +223,7 @@ func (c *jwtCodec) checkTimes(v Values) error {
 		// This server writes exp = now + MaxAge: a later exp was not
 		// made under this configuration (or MaxAge has since been cut).
 		if exp-float64(now.Unix()) > c.maxAge.Seconds()+MaxClockSkew.Seconds() {
-			return fmt.Errorf("%w: jwt exp is more than MaxAge (%v) ahead of the clock", ErrNotYetValid, c.maxAge)
+			return fmt.Errorf("%w: jwt exp lies further ahead than MaxAge (%v) allows: written under a larger MaxAge or by another server", ErrExpired, c.maxAge)
 		}
 	}
 	if raw, ok := v["nbf"]; ok {

@@ -74,10 +74,15 @@ const (
 	MaxClockSkew = 60 * time.Second
 )
 
-// Config configures a [Manager]. The zero value of every field except Type
-// (and SecretKey for the signed types) is a usable, safe default.
+// Config configures a [Manager]. Type is required, and SecretKey for the
+// signed types; every other field has a usable default for its zero value,
+// stated on the field. Not every default is the safe choice for every site:
+// Secure is off by default (as in asgi-sessions), so a site served over
+// HTTPS must turn it on.
 type Config struct {
-	// Type is the session type: Base64, JWT or Fernet. Required.
+	// Type is the session type: Base64, JWT or Fernet. Required. It is read
+	// in any case and without surrounding spaces, as [ParseType] reads it:
+	// "JWT" is JWT.
 	Type Type
 
 	// SecretKey signs (jwt) or encrypts (fernet) new cookies, and is the
@@ -91,8 +96,26 @@ type Config struct {
 	// into a key the way asgi-sessions does it (padded with '=' to 32 bytes:
 	// the first 16 bytes sign, the last 16 encrypt), or a standard Fernet
 	// key: 44 characters of URL-safe base64 encoding 32 bytes. Anything else
-	// is an error wrapping [ErrInvalidSecret].
+	// is an error wrapping [ErrInvalidSecret]. So is a secret of 16
+	// characters or fewer, unless InsecureAllowPublicFernetKey is set: its
+	// whole encryption key is '=' padding, known to everyone. A secret of
+	// 17 to 31 characters is accepted with a warning in the log. Use 32
+	// random characters (cookiesession keygen -type fernet).
+	//
+	// For JWT a secret shorter than 32 bytes is accepted with a warning in
+	// the log.
 	SecretKey string
+
+	// InsecureAllowPublicFernetKey lets [New] accept a Fernet SecretKey of
+	// 16 characters or fewer. The asgi-sessions key derivation pads such a
+	// secret with '=' to 32 bytes, so its encryption half is
+	// "================": anyone can decrypt the cookies (though not forge
+	// them). Set it only to share sessions with an asgi-sessions app that
+	// already uses such a secret, and plan to rotate to a strong one. Default
+	// false: such a secret is an error wrapping [ErrInvalidSecret].
+	// PreviousSecretKeys may hold short secrets without it: they are only
+	// read, so that rotating away from a short secret needs no opt-in.
+	InsecureAllowPublicFernetKey bool
 
 	// PreviousSecretKeys are tried, in order, after SecretKey when reading a
 	// cookie, and never used to write one. To rotate keys, put the new key
@@ -109,7 +132,16 @@ type Config struct {
 	// and is not refused for its age). Zero means
 	// DefaultMaxAge (14 days). [BrowserSession] (any negative value) means
 	// no Max-Age attribute and no server-side expiry: neither a fernet
-	// token's age nor a jwt's "exp" claim is checked.
+	// token's age nor a jwt's "exp" claim is checked. A value under one
+	// second is an error wrapping [ErrInvalidConfig].
+	//
+	// Lowering MaxAge ends jwt sessions written under the larger value: a
+	// jwt carries exp = write time + MaxAge, and one whose exp lies more
+	// than MaxAge (plus [MaxClockSkew]) ahead of the clock cannot have been
+	// written under this configuration, so it is refused with an error
+	// wrapping [ErrExpired] ("jwt exp lies further ahead than MaxAge
+	// allows"), and those users start a new session. Fernet tokens carry
+	// their write time, so for them lowering MaxAge only shortens sessions.
 	MaxAge time.Duration
 
 	// SameSite is the cookie's SameSite attribute. Zero means
@@ -125,7 +157,9 @@ type Config struct {
 	// cookie is HttpOnly.
 	DisableHTTPOnly bool
 
-	// Path is the cookie's Path. Default "/".
+	// Path is the cookie's Path. Default "/". It must start with "/" (a
+	// browser ignores any other Path and uses the request's directory
+	// instead); anything else is an error wrapping [ErrInvalidConfig].
 	Path string
 
 	// Domain is the cookie's Domain. Default empty: the cookie goes back
@@ -133,14 +167,25 @@ type Config struct {
 	Domain string
 
 	// ErrorHandler receives every error met while loading or saving a
-	// session: a refused cookie (wrapping ErrMalformed, ErrSignature,
-	// ErrAlgorithm, ErrExpired, ErrNotYetValid or ErrTooLarge), a session
-	// too large to send, a change after the headers were written. None of
-	// them stops the request. Nil means: log it to Logger.
+	// session, with the request's context (or the context given to
+	// [Manager.Load]). Each error wraps one of two sentinels saying which
+	// side it comes from:
+	//   - [ErrCookieRefused]: the request's cookie was refused (also
+	//     wrapping ErrMalformed, ErrSignature, ErrAlgorithm, ErrExpired,
+	//     ErrNotYetValid or ErrTooLarge); the handler got an empty session.
+	//   - [ErrNotSaved]: a change could not be saved (also wrapping
+	//     ErrTooLarge or ErrHeadersWritten, or the encoding error).
+	// The ErrNotSaved errors that [Session.Set], [Session.Delete] and
+	// [Session.Clear] return are reported here too, for handlers that do
+	// not check them. None of these errors stops the request. Nil means:
+	// log it to Logger.
 	ErrorHandler func(ctx context.Context, err error)
 
-	// Logger receives the errors when ErrorHandler is nil. Refused cookies
-	// are logged at Warn level, failures to save at Error level. Nil means
+	// Logger receives the errors when ErrorHandler is nil, and the warnings
+	// of [New] about weak secrets. Refused cookies are logged at Warn
+	// level, failures to save at Error level, each record with the cookie's
+	// name, the session type, the error and, for requests through
+	// [Manager.Handler], the request's method and path. Nil means
 	// slog.Default().
 	Logger *slog.Logger
 
@@ -159,11 +204,17 @@ func (c *Config) cookieMaxAge() int {
 // withDefaults returns a copy of c with defaults applied and checks the
 // options that do not depend on the session type.
 func (c Config) withDefaults() (Config, error) {
+	// One rule for the type's spelling, ParseType's: any case, no spaces
+	// around. An unknown type is left for newCodec to name.
+	c.Type = Type(strings.ToLower(strings.TrimSpace(string(c.Type))))
 	if c.CookieName == "" {
 		c.CookieName = DefaultCookieName
 	}
 	if c.Path == "" {
 		c.Path = "/"
+	}
+	if c.Path[0] != '/' {
+		return c, fmt.Errorf("%w: Path %q does not start with \"/\" (browsers ignore such a Path)", ErrInvalidConfig, c.Path)
 	}
 	switch {
 	case c.MaxAge == 0:

@@ -18,12 +18,19 @@
 //
 //	// in a handler
 //	s := cookiesession.FromRequest(r)
-//	s.Set("user", "tom")
+//	if err := s.Set("user", "tom"); err != nil {
+//		// not saved: too large for the cookie, or the headers went out
+//		http.Error(w, err.Error(), http.StatusInternalServerError)
+//		return
+//	}
 //	user := s.GetString("user")
 //
 // [Get] decodes a value into any type, structs included:
 //
 //	cart, err := cookiesession.Get[Cart](s, "cart")
+//
+// [Config.Secure] is off by default, as in asgi-sessions: turn it on for a
+// site served over HTTPS.
 //
 // # Other frameworks
 //
@@ -57,12 +64,34 @@
 // keep MaxAge short for sensitive sessions, and rotate the secret to
 // invalidate every session at once.
 //
-// # Bad cookies
+// # Several sessions per request
+//
+// Each [Manager] keeps one cookie. For several (gorilla/sessions' "named
+// sessions"), stack their middleware, give each its own
+// [Config.CookieName], and reach each session with its Manager's
+// [Manager.FromRequest]; the package's [FromRequest] returns the
+// innermost one. A base64 session of preferences around a fernet session
+// of the login, for example:
+//
+//	handler := prefs.Handler(auth.Handler(app))
+//	// in app
+//	theme := prefs.FromRequest(r).GetString("theme")
+//	user := auth.FromRequest(r).GetString("user")
+//
+// # Bad cookies and errors
 //
 // A forged, tampered, expired, oversized or garbage cookie gives the
 // request an empty session, never an error response; the reason goes to
 // [Config.ErrorHandler], or to the log, and is available from
-// [Session.Err]. Misconfiguration is an error from [New].
+// [Session.Err], so a handler tells a refused cookie (Err is not nil) from
+// a missing one (Err is nil). Clearing such a session (logout) expires the
+// refused cookie. Misconfiguration is an error from [New], and so is a
+// secret that protects nothing (a fernet secret of 16 characters or fewer).
+//
+// Every error the ErrorHandler receives wraps [ErrCookieRefused] (the
+// request's cookie was refused) or [ErrNotSaved] (a change could not be
+// saved), besides the sentinel that says what went wrong; the default log
+// record carries the request's method and path.
 //
 // # Key rotation
 //
@@ -72,16 +101,20 @@
 //
 // # Size
 //
-// Browsers silently drop a cookie over 4096 bytes. A session whose
-// Set-Cookie line would be longer is not sent (the client keeps its previous
-// cookie) and the error, wrapping [ErrTooLarge], is reported. Incoming
-// cookie values longer than [MaxCookieSize] are refused before any
-// decoding.
+// Browsers silently drop a cookie over 4096 bytes. [Session.Set] knows the
+// size of the cookie from the length of the session's JSON, without
+// encoding it, and refuses a value that would make the Set-Cookie line
+// longer, with an error wrapping [ErrTooLarge], changing nothing. A session
+// that still turns out too large when saved (one that came in near the
+// limit from another server's cookie) is not sent: the client keeps its
+// previous cookie and the error is reported. Incoming cookie values longer
+// than [MaxCookieSize] are refused before any decoding.
 //
 // # When the cookie is written
 //
 // The cookie must be in the headers before they go out, so the middleware
 // adds it on the handler's first WriteHeader, Write, Flush or ReadFrom,
-// or when the handler returns. A change made after that point is lost and
-// reported as [ErrHeadersWritten].
+// or when the handler returns. After that point (or a Hijack) a change
+// cannot be saved: [Session.Set], [Session.Delete] and [Session.Clear]
+// return an error wrapping [ErrHeadersWritten] and change nothing.
 package cookiesession

@@ -3,6 +3,7 @@ package cookiesession
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"sort"
 	"sync"
@@ -30,8 +31,22 @@ type Session struct {
 	loaded  bool
 	present bool // the request carried a cookie of this name
 
-	values  Values
-	err     error  // why the request's cookie was refused
+	// The request, for log records; empty for sessions from Manager.Load.
+	method, path string
+
+	// The response's headers have been written (or the connection
+	// hijacked): no change can be saved any more.
+	headersWritten bool
+
+	values Values
+	err    error // why the request's cookie was refused
+
+	// The sum of memberLen over values, once sizeKnown: the size of the
+	// session's JSON object, kept up to date so that Set need not
+	// measure every value.
+	memberSum int
+	sizeKnown bool
+
 	version uint64 // bumped on every change
 	saved   uint64 // the version last saved into a cookie
 }
@@ -61,7 +76,7 @@ func (s *Session) load() {
 		func() {
 			s.mu.Unlock()
 			defer s.mu.Lock()
-			s.m.report(s.ctx, s.err, true)
+			s.m.report(s, s.err)
 		}()
 	}
 }
@@ -119,7 +134,25 @@ func (s *Session) Raw(key string) (json.RawMessage, bool) {
 // something encoding/json can marshal (a json.RawMessage is stored as it
 // is, once checked), or Set returns an error and changes nothing. Setting a
 // key to the value it already holds is not a change and writes no cookie.
+//
+// Set refuses a change that cannot be saved, returning an error and
+// changing nothing:
+//   - after the response's headers were written (or the connection
+//     hijacked), an error wrapping [ErrNotSaved] and [ErrHeadersWritten];
+//   - when the value would make the session's Set-Cookie line longer than
+//     [MaxCookieSize], an error wrapping [ErrNotSaved] and [ErrTooLarge]
+//     (the size is computed from the JSON's length, without encoding);
+//   - the empty key, an error wrapping [ErrInvalidKey]; in jwt sessions
+//     the keys "exp" and "nbf", an error wrapping [ErrReservedKey].
+//
+// The ErrNotSaved errors are also reported to [Config.ErrorHandler] (or
+// logged), for handlers that do not check Set's error. A session that
+// still cannot be saved when the response is written (a change made before
+// a Hijack) is reported then.
 func (s *Session) Set(key string, value any) error {
+	if key == "" {
+		return fmt.Errorf("%w: the empty string", ErrInvalidKey)
+	}
 	if err := s.m.checkKey(key); err != nil {
 		return err
 	}
@@ -128,37 +161,111 @@ func (s *Session) Set(key string, value any) error {
 		return err
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.load()
 	if old, ok := s.values[key]; ok && sameJSON(old, raw) {
+		s.mu.Unlock()
 		return nil
 	}
-	s.values[key] = raw
+	err = s.refuseChange()
+	if err == nil {
+		err = s.checkFits(key, raw)
+	}
+	if err == nil {
+		s.resize(key, s.values[key], raw)
+		s.values[key] = raw
+		s.version++
+	}
+	s.mu.Unlock()
+	if err != nil {
+		s.m.report(s, err) // outside s.mu: the ErrorHandler may use s
+	}
+	return err
+}
+
+// Delete removes key. Removing a key that is not there is not a change.
+// A session left empty expires the cookie, also when it was empty
+// already because the request's cookie was refused: deleting from such a
+// session makes the browser drop the refused cookie.
+//
+// After the response's headers were written (or the connection hijacked)
+// Delete changes nothing and returns an error wrapping [ErrNotSaved] and
+// [ErrHeadersWritten], also reported to [Config.ErrorHandler]; otherwise
+// it returns nil.
+func (s *Session) Delete(key string) error {
+	s.mu.Lock()
+	s.load()
+	old, ok := s.values[key]
+	err := s.removal(ok)
+	if err == nil && ok {
+		s.resize(key, old, nil)
+		delete(s.values, key)
+	}
+	s.mu.Unlock()
+	if err != nil {
+		s.m.report(s, err)
+	}
+	return err
+}
+
+// Clear removes every key. A session left empty by Clear or Delete makes
+// the browser drop the cookie (Max-Age=0) rather than keep an empty one;
+// so does clearing a session whose request carried a cookie of its name
+// that was refused (see [Session.Err]), so that logging out also removes a
+// bad cookie.
+//
+// After the response's headers were written (or the connection hijacked)
+// Clear changes nothing and returns an error wrapping [ErrNotSaved] and
+// [ErrHeadersWritten], also reported to [Config.ErrorHandler]; otherwise
+// it returns nil.
+func (s *Session) Clear() error {
+	s.mu.Lock()
+	s.load()
+	some := len(s.values) > 0
+	err := s.removal(some)
+	if err == nil && some {
+		s.values = Values{}
+		s.memberSum, s.sizeKnown = 0, true
+	}
+	s.mu.Unlock()
+	if err != nil {
+		s.m.report(s, err)
+	}
+	return err
+}
+
+// removal counts a Delete or Clear as a change, or refuses it, before the
+// caller removes the keys: when some keys are to go, and also when none
+// are but the session is empty and its request carried a cookie (refused,
+// or holding no keys) that no pending change expires yet, so that the
+// cookie is expired. The caller holds s.mu.
+func (s *Session) removal(some bool) error {
+	expire := !some && len(s.values) == 0 && s.present && s.version == s.saved
+	if !some && !expire {
+		return nil
+	}
+	if err := s.refuseChange(); err != nil {
+		return err
+	}
 	s.version++
 	return nil
 }
 
-// Delete removes key. Removing a key that is not there is not a change.
-func (s *Session) Delete(key string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.load()
-	if _, ok := s.values[key]; ok {
-		delete(s.values, key)
-		s.version++
+// refuseChange returns the error for a change that can no longer be
+// saved, or nil. The caller holds s.mu.
+func (s *Session) refuseChange() error {
+	if s.headersWritten {
+		return onSide(ErrNotSaved, fmt.Errorf("%w: change refused", ErrHeadersWritten))
 	}
+	return nil
 }
 
-// Clear removes every key. A session left empty by Clear or Delete makes
-// the browser drop the cookie (Max-Age=0) rather than keep an empty one.
-func (s *Session) Clear() {
+// markHeadersWritten records that the response's headers are going out
+// (or the connection was hijacked): from now on a change cannot be saved,
+// and Set, Delete and Clear refuse it. The middleware's writer calls it.
+func (s *Session) markHeadersWritten() {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.load()
-	if len(s.values) > 0 {
-		s.values = Values{}
-		s.version++
-	}
+	s.headersWritten = true
+	s.mu.Unlock()
 }
 
 // Keys returns the session's keys in sorted order.
@@ -183,8 +290,10 @@ func (s *Session) Len() int {
 }
 
 // Err returns why the request's session cookie was refused, or nil if it
-// was read (or there was none). The error wraps one of the package's
-// sentinel errors, such as [ErrSignature] or [ErrExpired].
+// was read (or there was none): a handler tells a refused cookie (Err is
+// not nil, the session is empty) from a missing one (Err is nil, the
+// session is empty). The error wraps [ErrCookieRefused] and one of the
+// sentinels that say why, such as [ErrSignature] or [ErrExpired].
 func (s *Session) Err() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -13,9 +13,12 @@ import (
 	"time"
 )
 
+// testSecret is a secret New accepts for every type without a warning.
+const testSecret = "0123456789abcdef0123456789abcdef"
+
 func loadedSession(t *testing.T, values Values) *Session {
 	t.Helper()
-	m, err := New(Config{Type: JWT, SecretKey: "k", ErrorHandler: failOnError(t)})
+	m, err := New(Config{Type: JWT, SecretKey: testSecret, ErrorHandler: failOnError(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,24 +102,32 @@ func TestSessionSetRefusesWhatJSONCannotHold(t *testing.T) {
 func TestSessionIsSafeForConcurrentUse(t *testing.T) {
 	s := loadedSession(t, Values{"user": json.RawMessage(`"tom"`)})
 	var wg sync.WaitGroup
+	// 8 goroutines of 20 Sets, each keeping every second key: 81 keys,
+	// well inside a cookie, so that no Set is refused for size.
 	for g := 0; g < 8; g++ {
 		wg.Add(1)
 		go func(g int) {
 			defer wg.Done()
-			for i := 0; i < 100; i++ {
+			for i := 0; i < 20; i++ {
 				key := fmt.Sprintf("g%d-%d", g, i)
-				must(t, s.Set(key, i))
+				if err := s.Set(key, i); err != nil {
+					t.Error(err)
+					return
+				}
 				_ = s.Get("user")
 				_ = s.Keys()
 				if i%2 == 0 {
-					s.Delete(key)
+					if err := s.Delete(key); err != nil {
+						t.Error(err)
+						return
+					}
 				}
 			}
 		}(g)
 	}
 	wg.Wait()
-	if s.Len() != 1+8*50 {
-		t.Errorf("Len %d, want %d", s.Len(), 1+8*50)
+	if s.Len() != 1+8*10 {
+		t.Errorf("Len %d, want %d", s.Len(), 1+8*10)
 	}
 }
 
@@ -128,11 +139,13 @@ func must(t *testing.T, err error) {
 }
 
 // The ErrorHandler is the caller's code: it may use the session whose
-// cookie it is told about, without deadlocking.
+// cookie it is told about, without deadlocking: when the cookie is refused,
+// when Set refuses a value too large, and when Save finds the session too
+// large.
 func TestErrorHandlerMayUseTheSession(t *testing.T) {
 	var s *Session
 	calls := 0
-	m, err := New(Config{Type: JWT, SecretKey: "k", ErrorHandler: func(context.Context, error) {
+	m, err := New(Config{Type: JWT, SecretKey: testSecret, ErrorHandler: func(context.Context, error) {
 		calls++
 		_ = s.Len()
 		_ = s.Err()
@@ -141,15 +154,20 @@ func TestErrorHandlerMayUseTheSession(t *testing.T) {
 		t.Fatal(err)
 	}
 	s = m.Load(context.Background(), "garbage")
+	big := nearLimitJWT(t)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		if s.Len() != 0 || s.Err() == nil {
 			t.Error("a garbage cookie gave a session")
 		}
-		must(t, s.Set("big", strings.Repeat("x", MaxCookieSize)))
-		if _, err := m.Save(s); !errors.Is(err, ErrTooLarge) {
-			t.Errorf("Save: %v, want ErrTooLarge", err)
+		if err := s.Set("big", strings.Repeat("x", MaxCookieSize)); !errors.Is(err, ErrTooLarge) {
+			t.Errorf("Set: %v, want ErrTooLarge", err)
+		}
+		s = m.Load(context.Background(), big)
+		must(t, s.Delete("a"))
+		if _, err := m.Save(s); !errors.Is(err, ErrTooLarge) || !errors.Is(err, ErrNotSaved) || errors.Is(err, ErrCookieRefused) {
+			t.Errorf("Save: %v, want ErrNotSaved and ErrTooLarge", err)
 		}
 	}()
 	select {
@@ -157,29 +175,99 @@ func TestErrorHandlerMayUseTheSession(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("deadlock: the ErrorHandler could not use the session")
 	}
-	if calls != 2 {
-		t.Errorf("ErrorHandler called %d times, want 2", calls)
+	if calls != 3 {
+		t.Errorf("ErrorHandler called %d times, want 3", calls)
 	}
 }
 
-func TestShortFernetSecretsAreWarnedAbout(t *testing.T) {
+// nearLimitJWT returns a jwt under testSecret without "exp", as
+// asgi-sessions writes them, holding "a" and a "fill" that brings the
+// token within a few bytes of MaxCookieSize: readable, but too large to
+// write back as a Set-Cookie line with its attributes and an "exp".
+func nearLimitJWT(t *testing.T) string {
+	t.Helper()
+	c, err := NewCodec(Config{Type: JWT, SecretKey: testSecret, MaxAge: BrowserSession})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for n := 2000; n < MaxCookieSize; n++ {
+		v := Values{"a": json.RawMessage(`1`), "fill": json.RawMessage(`"` + strings.Repeat("x", n) + `"`)}
+		token, err := c.Encode(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(token) > MaxCookieSize-10 && len(token) <= MaxCookieSize {
+			return token
+		}
+	}
+	t.Fatal("no jwt near the limit")
+	return ""
+}
+
+func TestWeakSecrets(t *testing.T) {
+	newWith := func(cfg Config) (string, error) {
+		var logs bytes.Buffer
+		cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+		_, err := New(cfg)
+		return logs.String(), err
+	}
+	// Fernet: 16 characters or fewer leave the whole encryption key
+	// public: an error, unless the Config opts in (with the warning).
+	for _, secret := range []string{"k", "sessions-secret", strings.Repeat("s", 16)} {
+		if _, err := newWith(Config{Type: Fernet, SecretKey: secret}); !errors.Is(err, ErrInvalidSecret) {
+			t.Errorf("fernet secret of %d characters: %v, want ErrInvalidSecret", len(secret), err)
+		}
+		if _, err := NewCodec(Config{Type: Fernet, SecretKey: secret}); !errors.Is(err, ErrInvalidSecret) {
+			t.Errorf("NewCodec, fernet secret of %d characters: %v, want ErrInvalidSecret", len(secret), err)
+		}
+		logs, err := newWith(Config{Type: Fernet, SecretKey: secret, InsecureAllowPublicFernetKey: true})
+		if err != nil || !strings.Contains(logs, "short fernet secret") || !strings.Contains(logs, "public_encryption_key_bytes=16") {
+			t.Errorf("fernet secret of %d characters, allowed: %v, logged %q", len(secret), err, logs)
+		}
+	}
+	// Rotating away from a short secret needs no opt-in: it only reads.
+	if _, err := newWith(Config{Type: Fernet, SecretKey: testSecret, PreviousSecretKeys: []string{"sessions-secret"}}); err != nil {
+		t.Errorf("a short previous fernet secret: %v", err)
+	}
 	for secret, warned := range map[string]bool{
-		"sessions-secret":                              true,
+		strings.Repeat("s", 17):                        true,
 		strings.Repeat("s", 31):                        true,
 		strings.Repeat("s", 32):                        false,
 		"cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=": false,
 	} {
-		var logs bytes.Buffer
-		if _, err := New(Config{Type: Fernet, SecretKey: secret, Logger: slog.New(slog.NewTextHandler(&logs, nil))}); err != nil {
+		logs, err := newWith(Config{Type: Fernet, SecretKey: secret})
+		if err != nil {
 			t.Fatal(err)
 		}
-		if got := strings.Contains(logs.String(), "short fernet secret"); got != warned {
-			t.Errorf("secret of %d characters: warned %v, want %v (%s)", len(secret), got, warned, logs.String())
+		if got := strings.Contains(logs, "short fernet secret"); got != warned {
+			t.Errorf("fernet secret of %d characters: warned %v, want %v (%s)", len(secret), got, warned, logs)
 		}
 	}
-	var logs bytes.Buffer
-	if _, err := New(Config{Type: JWT, SecretKey: "k", Logger: slog.New(slog.NewTextHandler(&logs, nil))}); err != nil || logs.Len() != 0 {
-		t.Errorf("jwt: %v, logged %q", err, logs.String())
+	// JWT: shorter than 32 bytes, a warning, for every configured secret.
+	for _, c := range []struct {
+		secret, previous string
+		warned           int
+	}{
+		{"k", "", 1},
+		{strings.Repeat("j", 31), "", 1},
+		{strings.Repeat("j", 32), "", 0},
+		{strings.Repeat("j", 32), "old", 1},
+		{"new", "old", 2},
+	} {
+		cfg := Config{Type: JWT, SecretKey: c.secret}
+		if c.previous != "" {
+			cfg.PreviousSecretKeys = []string{c.previous}
+		}
+		logs, err := newWith(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Count(logs, "short jwt secret"); got != c.warned {
+			t.Errorf("jwt secret %d bytes, previous %d: %d warnings, want %d (%s)", len(c.secret), len(c.previous), got, c.warned, logs)
+		}
+	}
+	if logs, err := newWith(Config{Type: Base64}); err != nil || logs != "" {
+		t.Errorf("base64: %v, logged %q", err, logs)
 	}
 }
 
@@ -187,7 +275,7 @@ func TestShortFernetSecretsAreWarnedAbout(t *testing.T) {
 // recovery middleware can catch, and leaves the session usable: not a
 // fatal "unlock of unlocked mutex".
 func TestPanickingErrorHandlerLeavesTheSessionUsable(t *testing.T) {
-	m, err := New(Config{Type: JWT, SecretKey: "k", ErrorHandler: func(context.Context, error) { panic("handler bug") }})
+	m, err := New(Config{Type: JWT, SecretKey: testSecret, ErrorHandler: func(context.Context, error) { panic("handler bug") }})
 	if err != nil {
 		t.Fatal(err)
 	}

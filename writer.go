@@ -43,6 +43,7 @@ func (w *responseWriter) writeCookie() {
 		return
 	}
 	w.wroteHeader = true
+	w.s.markHeadersWritten()
 	h := w.Header()
 	w.addVary(h)
 	s := w.s
@@ -159,6 +160,7 @@ func (w *responseWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	conn, rw, err := http.NewResponseController(w.ResponseWriter).Hijack()
 	if err == nil {
 		w.wroteHeader = true
+		w.s.markHeadersWritten()
 	}
 	return conn, rw, err
 }

@@ -42,11 +42,15 @@ func (l *ErrorLog) Take() []error {
 	return errs
 }
 
-// NewManager returns a Manager for sessions of type typ with a fixed test
-// secret, reporting to log when it is not nil.
+// Secret is the fixed secret of the test Managers: 32 characters, so that
+// New accepts it for every type without a warning.
+const Secret = "SESSION-SECRET-for-tests-only-32"
+
+// NewManager returns a Manager for sessions of type typ with the fixed
+// test secret [Secret], reporting to log when it is not nil.
 func NewManager(t testing.TB, typ cookiesession.Type, log *ErrorLog) *cookiesession.Manager {
 	t.Helper()
-	cfg := cookiesession.Config{Type: typ, SecretKey: "SESSION-SECRET"}
+	cfg := cookiesession.Config{Type: typ, SecretKey: Secret}
 	if log != nil {
 		cfg.ErrorHandler = log.Handle
 	}
