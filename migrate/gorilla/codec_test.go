@@ -299,6 +299,10 @@ func TestExpired(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	beforeRotation, err := gorilla.NewCodecWithOptions(cookieName, gorilla.Options{MaxAge: time.Second}, hashKey, blockKey, otherHash, otherBlock)
+	if err != nil {
+		t.Fatal(err)
+	}
 	noLimit, err := gorilla.NewCodecWithOptions(cookieName, gorilla.Options{NoAgeLimit: true}, hashKey, blockKey)
 	if err != nil {
 		t.Fatal(err)
@@ -310,7 +314,11 @@ func TestExpired(t *testing.T) {
 
 	got, err := oneSecond.Decode(cookie)
 	wantRefused(t, got, err, cookiesession.ErrExpired)
+	// The pair that authenticated the cookie tells why it is refused,
+	// wherever it stands in the list.
 	got, err = afterRotation.Decode(cookie)
+	wantRefused(t, got, err, cookiesession.ErrExpired)
+	got, err = beforeRotation.Decode(cookie)
 	wantRefused(t, got, err, cookiesession.ErrExpired)
 	for name, c := range map[string]cookiesession.Codec{"default max age": mustCodec(t, hashKey, blockKey), "no age limit": noLimit} {
 		if got, err := c.Decode(cookie); err != nil || string(got["user"]) != `"tom"` {
