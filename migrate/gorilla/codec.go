@@ -20,6 +20,11 @@
 // switch (or after the gorilla max age has passed), the migration entry and
 // this module can be removed.
 //
+// Keep that window short: until the entry is removed, a gorilla cookie
+// within its max age still opens the session it holds, wherever it was
+// copied to. Set [Options.MaxAge] to the application's own max age, not
+// longer.
+//
 // # What is decoded, and how
 //
 // Authentication, decryption, the timestamp check and gob decoding are done
