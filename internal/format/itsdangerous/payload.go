@@ -22,19 +22,21 @@ const MaxDecompressed = 64 << 10
 // call.
 const CompressionLevel = 6
 
-// EncodeURLSafe returns payload as itsdangerous' URLSafeSerializerMixin
-// and Django's signing.dumps(compress=True) write it: zlib-compressed
+// EncodeURLSafe returns json as itsdangerous' URLSafeSerializerMixin and
+// Django's signing.dumps(compress=True) write it: zlib-compressed
 // (compress/zlib at CompressionLevel) and prefixed with "." when the
 // compressed form is shorter than len(json)-1, the frameworks' own rule,
 // then base64url without padding.
 //
-// The frameworks inflate any valid zlib stream, so a compressed token is
-// read by them as their own; its bytes are Go's deflate, not Python's, so
-// a compressed token need not equal the framework's byte for byte, and
-// near the threshold one side may compress where the other does not. An
-// uncompressed token is the framework's byte for byte. The error is only
-// the compressor's (none is expected with a valid level and a memory
-// buffer).
+// The frameworks inflate any valid zlib stream, so they read a compressed
+// token as their own, but its bytes are Go's deflate, not CPython's: a
+// compressed token is not the framework's byte for byte. Go's stream is
+// also a few bytes longer for cookie-sized input (it ends with an empty
+// stored block), so a session that compresses by only a few bytes stays
+// uncompressed here where the frameworks compress it; both forms are
+// valid for them. A token neither side compresses is the framework's byte
+// for byte. The error is only the compressor's (none is expected with a
+// valid level and a memory buffer).
 func EncodeURLSafe(json []byte) ([]byte, error) {
 	var zb bytes.Buffer
 	zw, err := zlib.NewWriterLevel(&zb, CompressionLevel)
