@@ -309,16 +309,113 @@ func sortedObject(m map[string]json.RawMessage) json.RawMessage {
 	return c.Bytes()
 }
 
-func sameValues(t *testing.T, what string, got, want []byte) {
+func sameValues(t *testing.T, what string, got, want []byte) bool {
 	t.Helper()
 	if ok, err := pyjson.Equal(got, want); err != nil || !ok {
 		t.Errorf("%s: values differ (%v)\n got %s\nwant %s", what, err, got, want)
+		return false
 	}
+	return true
+}
+
+// bigSessions returns sessions long and repetitive enough that Flask,
+// Django and the Go formats all compress them: a long repeated string, a
+// cart of many similar items, many similar keys, and a random string
+// (escapes and all) said forty times.
+func (g gen) bigSessions() []string {
+	cart := make([]string, 30)
+	for i := range cart {
+		cart[i] = fmt.Sprintf(`{"price":"%d.99","qty":%d,"sku":"SKU-%04d"}`, i%7, 1+i%3, i)
+	}
+	prefs := map[string]json.RawMessage{}
+	for i := 0; i < 40; i++ {
+		prefs[fmt.Sprintf("pref_%03d", i)] = json.RawMessage([]string{`"on"`, `"off"`, `true`}[i%3])
+	}
+	user, _ := json.Marshal(g.str(8))
+	echo, _ := json.Marshal(strings.Repeat("x"+g.str(12), 40))
+	return []string{
+		`{"long":"` + strings.Repeat("abc", 200) + `","n":[1,2,3]}`,
+		`{"cart":[` + strings.Join(cart, ",") + `],"user":` + string(user) + `}`,
+		string(sortedObject(prefs)),
+		string(sortedObject(map[string]json.RawMessage{"echo": echo, "n": g.number()})),
+	}
+}
+
+// compressedToken tells whether a Flask or Django cookie value holds a
+// zlib-compressed payload ("." first); a Starlette value never does.
+func compressedToken(tok string) bool { return strings.HasPrefix(tok, ".") }
+
+// liveCounts tallies one framework's live run for the checks and the log.
+type liveCounts struct {
+	made, madeZ   int // framework cookies opened by Go; of them compressed
+	exact         int // uncompressed framework cookies resealed byte for byte
+	resealedZ     int // compressed framework cookies resealed to the same values
+	goRead, goZ   int // Go cookies loaded by the framework with the same values; of them compressed
+	bigCompressed int // big sessions whose Go cookie is compressed
+}
+
+// checkReseal seals the values a framework cookie tok opened to (obj,
+// meta), dated as tok was. An uncompressed framework cookie must come back
+// byte for byte. A compressed one holds CPython's zlib stream and Seal
+// writes compress/zlib's, so the cookie Seal writes must open, under the
+// same key, to the same values and date instead.
+func checkReseal(t *testing.T, what string, f format.Format, tok string, obj []byte, meta format.Meta, c *liveCounts) {
+	t.Helper()
+	again, err := f.Seal(obj, meta.Written, time.Time{})
+	if err != nil {
+		t.Errorf("%s: Seal of its values: %v", what, err)
+		return
+	}
+	if !compressedToken(tok) {
+		if again != tok {
+			t.Errorf("%s: Seal of its values\n got %s\nwant %s", what, again, tok)
+			return
+		}
+		c.exact++
+		return
+	}
+	back, m, err := f.Open(again)
+	if err != nil {
+		t.Errorf("%s: resealed cookie %s does not open: %v", what, again, err)
+		return
+	}
+	if !m.Written.Equal(meta.Written) || m.Key != meta.Key {
+		t.Errorf("%s: resealed cookie meta %+v, want %+v", what, m, meta)
+	}
+	if ok, err := pyjson.Equal(back, obj); err != nil || !ok {
+		t.Errorf("%s: resealed cookie opens to %s (%v), want %s", what, back, err, obj)
+		return
+	}
+	c.resealedZ++
+}
+
+// checkCompression: Starlette never compresses; for Flask and Django every
+// big session's Go cookie is compressed, and so is every big session's
+// framework cookie, so the live run covers compressed cookies both ways.
+func checkCompression(t *testing.T, framework string, zlib bool, nBig int, c liveCounts) {
+	t.Helper()
+	if !zlib {
+		if c.madeZ != 0 || c.goZ != 0 {
+			t.Errorf("%s: %d framework and %d Go cookies compressed, want none", framework, c.madeZ, c.goZ)
+		}
+		return
+	}
+	if nBig == 0 || c.bigCompressed != nBig || c.goZ < nBig {
+		t.Errorf("%s: %d of %d big sessions' Go cookies compressed (%d Go cookies compressed in all)", framework, c.bigCompressed, nBig, c.goZ)
+	}
+	if c.madeZ < nBig || c.resealedZ != c.madeZ {
+		t.Errorf("%s: %d framework cookies compressed, %d of them resealed to the same values; want at least %d, all", framework, c.madeZ, c.resealedZ, nBig)
+	}
+}
+
+func (c liveCounts) String() string {
+	return fmt.Sprintf("%d cookies opened (%d compressed); %d uncompressed resealed byte for byte, %d compressed resealed to the same values; %d Go cookies (%d compressed) loaded with the same values",
+		c.made, c.madeZ, c.exact, c.resealedZ, c.goRead, c.goZ)
 }
 
 // liveRoundTrips runs both directions for one framework whose values are
 // plain JSON (Starlette, Django).
-func liveRoundTrips(t *testing.T, framework, module string, newFormat func([]string) (format.Format, error)) {
+func liveRoundTrips(t *testing.T, framework, module string, newFormat func([]string) (format.Format, error), zlib bool) {
 	py := pythonFor(t, module)
 	g := gen{liveSeed(t)}
 	secret := g.secret()
@@ -332,64 +429,71 @@ func liveRoundTrips(t *testing.T, framework, module string, newFormat func([]str
 	for i := 0; i < 25; i++ {
 		objs = append(objs, string(g.object(0, 6)))
 	}
-	// A long, repetitive session, which the Django format compresses.
-	objs = append(objs, `{"long":"`+strings.Repeat("abc", 200)+`","n":[1,2,3]}`)
+	firstBig := len(objs)
+	objs = append(objs, g.bigSessions()...)
 	now := time.Now()
 	var goTokens []string
-	for _, o := range objs {
+	var c liveCounts
+	for i, o := range objs {
 		tok, err := f.Seal([]byte(o), now, time.Time{})
 		if err != nil {
 			t.Fatalf("Seal(%s): %v", o, err)
 		}
 		goTokens = append(goTokens, tok)
-	}
-	forged, _ := other.Seal([]byte(`{"admin":true}`), now, time.Time{})
-	res := runPython(t, py, framework, secret, objs, append(goTokens, forged))
-	n, z := 0, 0
-	for i, tok := range res.Made {
-		obj, meta, err := f.Open(tok)
-		if err != nil {
-			t.Errorf("%s cookie %d (%s): %v\nvalues %s", framework, i, tok, err, objs[i])
-			continue
-		}
-		sameValues(t, fmt.Sprintf("%s cookie %d", framework, i), obj, []byte(objs[i]))
-		if meta.Key != 0 || meta.Written.Before(now.Add(-time.Minute)) || meta.Written.After(time.Now().Add(time.Second)) {
-			t.Errorf("%s cookie %d: meta %+v (now %v)", framework, i, meta, now)
-		}
-		if _, m, err := rotated.Open(tok); err != nil || m.Key != 1 {
-			t.Errorf("%s cookie %d under a previous secret: %+v, %v", framework, i, m, err)
-		}
-		again, err := f.Seal(obj, meta.Written, time.Time{})
-		if err != nil || again != tok {
-			t.Errorf("%s cookie %d: Seal of its values\n got %s (%v)\nwant %s", framework, i, again, err, tok)
-		} else {
-			n++
-			if strings.HasPrefix(tok, ".") {
-				z++
+		if compressedToken(tok) {
+			c.goZ++
+			if i >= firstBig {
+				c.bigCompressed++
 			}
 		}
 	}
+	forged, _ := other.Seal([]byte(`{"admin":true}`), now, time.Time{})
+	res := runPython(t, py, framework, secret, objs, append(goTokens, forged))
+	for i, tok := range res.Made {
+		what := fmt.Sprintf("%s cookie %d", framework, i)
+		obj, meta, err := f.Open(tok)
+		if err != nil {
+			t.Errorf("%s (%s): %v\nvalues %s", what, tok, err, objs[i])
+			continue
+		}
+		c.made++
+		if compressedToken(tok) {
+			c.madeZ++
+		}
+		sameValues(t, what, obj, []byte(objs[i]))
+		if meta.Key != 0 || meta.Written.Before(now.Add(-time.Minute)) || meta.Written.After(time.Now().Add(time.Second)) {
+			t.Errorf("%s: meta %+v (now %v)", what, meta, now)
+		}
+		if _, m, err := rotated.Open(tok); err != nil || m.Key != 1 {
+			t.Errorf("%s under a previous secret: %+v, %v", what, m, err)
+		}
+		checkReseal(t, what, f, tok, obj, meta, &c)
+	}
 	for i := range goTokens {
-		sameValues(t, fmt.Sprintf("%s read Go cookie %d", framework, i), res.Read[i], []byte(objs[i]))
+		if sameValues(t, fmt.Sprintf("%s read Go cookie %d", framework, i), res.Read[i], []byte(objs[i])) {
+			c.goRead++
+		}
 	}
 	if s := string(res.Read[len(goTokens)]); s != "{}" {
 		t.Errorf("%s loaded a cookie of another secret: %s", framework, s)
 	}
-	t.Logf("%d %s cookies opened, %d of them (%d compressed) resealed byte for byte; %d Go cookies loaded by %s", len(res.Made), framework, n, z, len(goTokens), framework)
+	checkCompression(t, framework, zlib, len(objs)-firstBig, c)
+	t.Logf("%s: %v", framework, c)
 }
 
 func TestLiveStarlette(t *testing.T) {
-	liveRoundTrips(t, "starlette", "starlette", itsdangerous.NewStarlette)
+	liveRoundTrips(t, "starlette", "starlette", itsdangerous.NewStarlette, false)
 }
 
 func TestLiveDjango(t *testing.T) {
-	liveRoundTrips(t, "django", "django", django.NewDjango)
+	liveRoundTrips(t, "django", "django", django.NewDjango, true)
 }
 
 // flaskSession returns a random Flask session: plain values, and one of
 // each tagged type made by flasktag.Tag from the Go value, with the Go
-// value each should decode back to.
-func (g gen) flaskSession() (json.RawMessage, map[string]any) {
+// value each should decode back to. With notes > 0 it also holds a string
+// said notes times under "notes", which makes it compress.
+func (g gen) flaskSession(notes int) (json.RawMessage, map[string]any) {
 	var u flasktag.UUID
 	g.r.Read(u[:])
 	raw := make([]byte, g.r.Intn(20))
@@ -418,6 +522,9 @@ func (g gen) flaskSession() (json.RawMessage, map[string]any) {
 	for i, n := 0, g.r.Intn(5); i < n; i++ {
 		m["k"+g.str(6)] = g.value(1)
 	}
+	if notes > 0 {
+		m["notes"], _ = json.Marshal(strings.Repeat("note "+g.str(10), notes))
+	}
 	return sortedObject(m), goValues
 }
 
@@ -438,7 +545,7 @@ func TestLiveFlask(t *testing.T) {
 	var objs []string
 	var goValues []map[string]any
 	for i := 0; i < 20; i++ {
-		o, v := g.flaskSession()
+		o, v := g.flaskSession(0)
 		objs = append(objs, string(o))
 		goValues = append(goValues, v)
 	}
@@ -449,14 +556,30 @@ func TestLiveFlask(t *testing.T) {
 	// A session whose only key is a tag name (Flask wraps it in " di").
 	objs = append(objs, `{" t":[1,2]}`)
 	goValues = append(goValues, nil)
+	// Sessions that compress: plain ones and one with every tagged type.
+	firstBig := len(objs)
+	for _, o := range g.bigSessions() {
+		objs = append(objs, o)
+		goValues = append(goValues, nil)
+	}
+	o, v := g.flaskSession(30)
+	objs = append(objs, string(o))
+	goValues = append(goValues, v)
 	now := time.Now()
 	var goTokens []string
-	for _, o := range objs {
+	var c liveCounts
+	for i, o := range objs {
 		tok, err := f.Seal([]byte(o), now, time.Time{})
 		if err != nil {
 			t.Fatalf("Seal(%s): %v", o, err)
 		}
 		goTokens = append(goTokens, tok)
+		if compressedToken(tok) {
+			c.goZ++
+			if i >= firstBig {
+				c.bigCompressed++
+			}
+		}
 	}
 	forged, _ := other.Seal([]byte(`{"admin":true}`), now, time.Time{})
 	// What Flask's serializer loads and dumps is the whole session tagged:
@@ -470,30 +593,26 @@ func TestLiveFlask(t *testing.T) {
 		wrapped = append(wrapped, string(w))
 	}
 	res := runPython(t, py, "flask", secret, wrapped, append(goTokens, forged))
-	n, z := 0, 0
 	wantTypes := map[string]string{"when": "datetime", "raw": "bytes", "pair": "tuple", "id": "UUID", "markup": "Markup", "odd": "dict", "_flashes": "list"}
 	for i, tok := range res.Made {
+		what := fmt.Sprintf("flask cookie %d", i)
 		obj, meta, err := f.Open(tok)
 		if err != nil {
-			t.Errorf("flask cookie %d (%s): %v\nvalues %s", i, tok, err, objs[i])
+			t.Errorf("%s (%s): %v\nvalues %s", what, tok, err, objs[i])
 			continue
 		}
-		sameValues(t, fmt.Sprintf("flask cookie %d", i), obj, []byte(objs[i]))
+		c.made++
+		if compressedToken(tok) {
+			c.madeZ++
+		}
+		sameValues(t, what, obj, []byte(objs[i]))
 		if meta.Key != 0 || meta.Written.Before(now.Add(-time.Minute)) || meta.Written.After(time.Now().Add(time.Second)) {
-			t.Errorf("flask cookie %d: meta %+v", i, meta)
+			t.Errorf("%s: meta %+v", what, meta)
 		}
 		if _, m, err := rotated.Open(tok); err != nil || m.Key != 1 {
-			t.Errorf("flask cookie %d under a previous secret: %+v, %v", i, m, err)
+			t.Errorf("%s under a previous secret: %+v, %v", what, m, err)
 		}
-		again, err := f.Seal(obj, meta.Written, time.Time{})
-		if err != nil || again != tok {
-			t.Errorf("flask cookie %d: Seal of its values\n got %s (%v)\nwant %s", i, again, err, tok)
-		} else {
-			n++
-			if strings.HasPrefix(tok, ".") {
-				z++
-			}
-		}
+		checkReseal(t, what, f, tok, obj, meta, &c)
 		if goValues[i] != nil {
 			checkUntagged(t, i, obj, goValues[i])
 		}
@@ -506,19 +625,24 @@ func TestLiveFlask(t *testing.T) {
 		if err := json.Unmarshal(res.Read[i], &got); err != nil {
 			t.Fatal(err)
 		}
-		sameValues(t, fmt.Sprintf("flask read Go cookie %d", i), []byte(got.Tagged), []byte(wrapped[i]))
+		ok := sameValues(t, fmt.Sprintf("flask read Go cookie %d", i), []byte(got.Tagged), []byte(wrapped[i]))
 		if goValues[i] != nil {
 			for k, want := range wantTypes {
 				if got.Types[k] != want {
 					t.Errorf("flask read Go cookie %d: %q is a Python %s, want %s", i, k, got.Types[k], want)
+					ok = false
 				}
 			}
+		}
+		if ok {
+			c.goRead++
 		}
 	}
 	if s := string(res.Read[len(goTokens)]); !strings.Contains(s, `"tagged": "{}"`) {
 		t.Errorf("flask loaded a cookie of another secret: %s", s)
 	}
-	t.Logf("%d flask cookies opened, %d of them (%d compressed) resealed byte for byte; %d Go cookies loaded by flask", len(res.Made), n, z, len(goTokens))
+	checkCompression(t, "flask", true, len(objs)-firstBig, c)
+	t.Logf("flask: %v", c)
 }
 
 // checkUntagged: the tagged values of a Flask-made session decode, through

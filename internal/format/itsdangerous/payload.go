@@ -8,7 +8,6 @@ import (
 	"io"
 
 	"github.com/cookiesession/cookiesession/internal/format"
-	"github.com/cookiesession/cookiesession/internal/format/itsdangerous/pyzlib"
 )
 
 // MaxDecompressed bounds the JSON a compressed payload may inflate to: a
@@ -18,18 +17,40 @@ import (
 // near it: the frameworks' own cookies are limited to about 4 KB.
 const MaxDecompressed = 64 << 10
 
-// EncodeURLSafe returns payload as itsdangerous' URLSafeSerializerMixin
-// and Django's signing.dumps(compress=True) write it: zlib-compressed and
-// prefixed with "." when the compressed form is shorter than len(json)-1,
+// CompressionLevel is the zlib level EncodeURLSafe compresses at: 6, the
+// default of zlib and of Python's zlib.compress, which Flask and Django
+// call.
+const CompressionLevel = 6
+
+// EncodeURLSafe returns json as itsdangerous' URLSafeSerializerMixin and
+// Django's signing.dumps(compress=True) write it: zlib-compressed
+// (compress/zlib at CompressionLevel) and prefixed with "." when the
+// compressed form is shorter than len(json)-1, the frameworks' own rule,
 // then base64url without padding.
 //
-// The compressed bytes are those of Python's zlib.compress (zlib's level
-// 6, see package pyzlib), so a token is byte for byte the framework's.
+// The frameworks inflate any valid zlib stream, so they read a compressed
+// token as their own, but its bytes are Go's deflate, not CPython's: a
+// compressed token is not the framework's byte for byte. Go's stream is
+// also a few bytes longer for cookie-sized input (it ends with an empty
+// stored block), so a session that compresses by only a few bytes stays
+// uncompressed here where the frameworks compress it; both forms are
+// valid for them. A token neither side compresses is the framework's byte
+// for byte. The error is only the compressor's (none is expected with a
+// valid level and a memory buffer).
 func EncodeURLSafe(json []byte) ([]byte, error) {
-	data := json
-	compressed := false
-	z := pyzlib.Compress(json)
-	if len(z) < len(json)-1 {
+	var zb bytes.Buffer
+	zw, err := zlib.NewWriterLevel(&zb, CompressionLevel)
+	if err != nil {
+		return nil, fmt.Errorf("zlib: %w", err)
+	}
+	if _, err := zw.Write(json); err != nil {
+		return nil, fmt.Errorf("zlib: %w", err)
+	}
+	if err := zw.Close(); err != nil {
+		return nil, fmt.Errorf("zlib: %w", err)
+	}
+	data, compressed := json, false
+	if z := zb.Bytes(); len(z) < len(json)-1 {
 		data, compressed = z, true
 	}
 	out := make([]byte, 0, 1+b64.EncodedLen(len(data)))
