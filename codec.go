@@ -3,6 +3,15 @@ package cookiesession
 import (
 	"encoding/json"
 	"fmt"
+	"math"
+	"time"
+
+	"github.com/cookiesession/cookiesession/internal/envelope"
+	"github.com/cookiesession/cookiesession/internal/format"
+	"github.com/cookiesession/cookiesession/internal/format/django"
+	"github.com/cookiesession/cookiesession/internal/format/iron"
+	"github.com/cookiesession/cookiesession/internal/format/itsdangerous"
+	"github.com/cookiesession/cookiesession/internal/format/keygrip"
 )
 
 // Values are a session's contents: each key with its value as raw JSON.
@@ -40,11 +49,22 @@ func NewCodec(c Config) (Codec, error) {
 	return newCodec(&c)
 }
 
+// sessionCodec is what a Manager needs of a session type, besides the
+// exported Codec: open authenticates and parses one cookie value and
+// reports what it found (the key, the dates) without judging the dates
+// against MaxAge; seal writes values dated now. Every built-in type is
+// one.
+type sessionCodec interface {
+	Codec
+	open(value string) (Values, format.Meta, error)
+	seal(v Values, now time.Time) (string, error)
+}
+
 // newCodec builds the codec for a Config that already has its defaults.
-func newCodec(c *Config) (Codec, error) {
+func newCodec(c *Config) (sessionCodec, error) {
 	switch c.Type {
 	case Base64:
-		return base64Codec{}, nil
+		return base64Codec{env: c.envelope(), maxSize: c.maxValueSize()}, nil
 	case JWT:
 		return newJWTCodec(c)
 	case Fernet:
@@ -52,10 +72,203 @@ func newCodec(c *Config) (Codec, error) {
 			return nil, fmt.Errorf("%w: a fernet secret of %d characters leaves the whole encryption key public (the asgi-sessions derivation pads it with '='): anyone could decrypt the cookies; use 32 random characters (cookiesession keygen -type fernet), or set Config.InsecureAllowPublicFernetKey to share sessions with an app that uses this secret", ErrInvalidSecret, len(c.SecretKey))
 		}
 		return newFernetCodec(c)
+	case Starlette, Flask, Django, IronSession, CookieSession:
+		return newFormatCodec(c)
 	case "":
-		return nil, fmt.Errorf("%w: Config.Type is required (base64, jwt or fernet)", ErrUnknownType)
+		return nil, fmt.Errorf("%w: Config.Type is required (%s)", ErrUnknownType, typeNames)
 	}
-	return nil, fmt.Errorf("%w %q: want base64, jwt or fernet", ErrUnknownType, string(c.Type))
+	return nil, fmt.Errorf("%w %q: want %s", ErrUnknownType, string(c.Type), typeNames)
+}
+
+// formatCodec is a session type whose cookie format lives in an internal
+// package (internal/format/...): it turns values into the format's JSON
+// object and back, and dates seals with MaxAge.
+type formatCodec struct {
+	f      format.Format
+	maxAge time.Duration
+	now    func() time.Time
+	skew   time.Duration // added to a seal's stated expiry (iron's 60 s)
+}
+
+func newFormatCodec(c *Config) (*formatCodec, error) {
+	secrets, err := c.secrets()
+	if err != nil {
+		return nil, err
+	}
+	fc := &formatCodec{maxAge: c.MaxAge, now: c.Now}
+	switch c.Type {
+	case Starlette:
+		fc.f, err = itsdangerous.NewStarlette(secrets)
+	case Flask:
+		fc.f, err = itsdangerous.NewFlask(secrets)
+	case Django:
+		fc.f, err = django.NewDjango(secrets)
+	case IronSession:
+		passwords := make([]iron.Password, len(secrets))
+		for i, s := range secrets {
+			if passwords[i], err = iron.ParsePassword(s); err != nil {
+				return nil, fmt.Errorf("%w: %v", ErrInvalidSecret, err)
+			}
+		}
+		fc.f, err = iron.New(passwords)
+		fc.skew = iron.Skew
+	case CookieSession:
+		fc.f, err = keygrip.New(c.CookieName, secrets)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidSecret, err)
+	}
+	return fc, nil
+}
+
+func (c *formatCodec) Encode(v Values) (string, error) { return c.seal(v, c.now()) }
+
+func (c *formatCodec) seal(v Values, now time.Time) (string, error) {
+	object, err := marshalValues(v)
+	if err != nil {
+		return "", err
+	}
+	var expires time.Time
+	if c.maxAge > 0 {
+		expires = now.Add(c.maxAge)
+	}
+	return c.f.Seal(object, now, expires)
+}
+
+func (c *formatCodec) Decode(value string) (Values, error) {
+	v, meta, err := c.open(value)
+	if err != nil {
+		return nil, err
+	}
+	created, _ := createdOf(v, createdKey)
+	if _, err := judgeDates(meta, created, c.maxAge, c.now()); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+func (c *formatCodec) open(value string) (Values, format.Meta, error) {
+	object, meta, err := c.f.Open(value)
+	if err != nil {
+		return nil, meta, err
+	}
+	if !meta.Expires.IsZero() {
+		meta.Expires = meta.Expires.Add(c.skew)
+	}
+	v, err := unmarshalValues(object)
+	return v, meta, err
+}
+
+// judgeDates applies the dates a cookie carries, the rules every type
+// shares, and returns when the cookie was written (zero if unknown):
+//
+//   - a date written more than MaxClockSkew in the future is refused
+//     (ErrNotYetValid), whatever maxAge;
+//   - with a server-side expiry (maxAge > 0): a cookie whose own expiry
+//     (jwt "exp", an iron seal's) has passed is refused (ErrExpired), and
+//     so is one written more than maxAge ago (exactly maxAge is accepted,
+//     as Fernet, itsdangerous and Django accept it). A cookie that states
+//     only its expiry was written at that expiry less maxAge.
+//   - A cookie whose expiry lies further ahead than maxAge allows was
+//     written under a larger MaxAge (which was since lowered): it is
+//     judged by its creation time (created, zero if unknown) instead,
+//     refused if that is more than maxAge ago or unknown, and otherwise
+//     accepted with an unknown write time, to be written again under the
+//     current MaxAge.
+func judgeDates(meta format.Meta, created time.Time, maxAge time.Duration, now time.Time) (written time.Time, err error) {
+	// Whole seconds, as the formats date cookies and as Python's and
+	// Node's readers compare.
+	now = now.Truncate(time.Second)
+	written = meta.Written
+	if !written.IsZero() && written.After(now.Add(MaxClockSkew)) {
+		return time.Time{}, fmt.Errorf("%w: the cookie was written %v in the future", ErrNotYetValid, written.Sub(now).Round(time.Second))
+	}
+	if maxAge <= 0 {
+		return written, nil
+	}
+	if !meta.Expires.IsZero() {
+		if !now.Before(meta.Expires) {
+			return time.Time{}, fmt.Errorf("%w: the cookie's expiry %s has passed", ErrExpired, meta.Expires.UTC().Format(time.RFC3339))
+		}
+		if written.IsZero() {
+			written = meta.Expires.Add(-maxAge)
+			if written.After(now.Add(MaxClockSkew)) {
+				// Written under a larger MaxAge: the earliest it can
+				// have been written is its creation.
+				if created.IsZero() {
+					return time.Time{}, fmt.Errorf("%w: the cookie's expiry lies further ahead than MaxAge (%v) allows: written under a larger MaxAge or by another server", ErrExpired, maxAge)
+				}
+				if now.Sub(created) > maxAge {
+					return time.Time{}, fmt.Errorf("%w: the session was created %v ago, MaxAge is %v (its cookie was written under a larger MaxAge)", ErrExpired, now.Sub(created).Round(time.Second), maxAge)
+				}
+				return time.Time{}, nil
+			}
+		}
+	}
+	if !written.IsZero() && now.Sub(written) > maxAge {
+		return time.Time{}, fmt.Errorf("%w: the cookie was written %v ago, MaxAge is %v", ErrExpired, now.Sub(written).Round(time.Second), maxAge)
+	}
+	return written, nil
+}
+
+// createdOf returns the creation time a session's values carry under key,
+// and whether they carry a valid one.
+func createdOf(v Values, key string) (time.Time, bool) {
+	raw, ok := v[key]
+	if !ok {
+		return time.Time{}, false
+	}
+	t, err := parseNumericDate(raw)
+	return t, err == nil
+}
+
+// dateOf turns seconds since the Unix epoch (with a fraction) into a time,
+// saturating far beyond any cookie's life.
+func dateOf(seconds float64) time.Time {
+	const limit = 1 << 40 // about 36,000 years
+	switch {
+	case seconds > limit:
+		seconds = limit
+	case seconds < -limit:
+		seconds = -limit
+	}
+	sec, frac := math.Modf(seconds)
+	return time.Unix(int64(sec), int64(frac*1e9))
+}
+
+// unpack undoes the compression envelope of a payload that starts with its
+// marker, within the default bounds; any other payload passes through.
+// Reading is on whatever Config.Compress says, so that turning it off
+// keeps compressed cookies readable.
+func unpack(payload []byte) ([]byte, error) {
+	if len(payload) == 0 || payload[0] != envelope.Marker {
+		return payload, nil
+	}
+	return defaultEnvelope.Unpack(payload)
+}
+
+// defaultEnvelope is the compression envelope with its default bounds.
+var defaultEnvelope = func() *envelope.Envelope {
+	e, err := envelope.New(envelope.Options{})
+	if err != nil {
+		panic(err) // unreachable: the defaults are valid
+	}
+	return e
+}()
+
+// envelope returns the compression envelope when Compress is on, else nil.
+func (c *Config) envelope() *envelope.Envelope {
+	if !c.Compress {
+		return nil
+	}
+	return defaultEnvelope
+}
+
+// maxValueSize returns the longest cookie value (all chunks joined) a
+// codec reads: MaxCookieSize, or MaxSize when sessions may take several
+// cookies.
+func (c *Config) maxValueSize() int {
+	return max(MaxCookieSize, c.MaxSize)
 }
 
 // secrets returns the configured secret keys, current first.
@@ -74,11 +287,3 @@ func (c *Config) secrets() ([]string, error) {
 	return all, nil
 }
 
-// checkSize refuses a cookie value too long to have come from this package,
-// before any decoding work is spent on it.
-func checkSize(value string) error {
-	if len(value) > MaxCookieSize {
-		return fmt.Errorf("%w: %d bytes, the limit is %d", ErrTooLarge, len(value), MaxCookieSize)
-	}
-	return nil
-}

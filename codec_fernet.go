@@ -7,6 +7,9 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/cookiesession/cookiesession/internal/envelope"
+	"github.com/cookiesession/cookiesession/internal/format"
 )
 
 // b64fernet is the padded URL-safe base64 of Fernet tokens and keys,
@@ -17,10 +20,12 @@ var b64fernet = base64.URLEncoding.Strict()
 // authenticated as a Fernet token, readable by asgi-sessions' SessionFernet
 // (and by any Fernet implementation given the same key).
 type fernetCodec struct {
-	keys   []fernetKey // keys[0] encrypts; all are tried when reading
-	maxAge time.Duration
-	now    func() time.Time
-	random io.Reader // IVs; crypto/rand outside of tests
+	keys    []fernetKey // keys[0] encrypts; all are tried when reading
+	maxAge  time.Duration
+	now     func() time.Time
+	random  io.Reader          // IVs; crypto/rand outside of tests
+	env     *envelope.Envelope // compression, when Config.Compress
+	maxSize int                // the longest token read
 }
 
 func newFernetCodec(c *Config) (*fernetCodec, error) {
@@ -34,7 +39,7 @@ func newFernetCodec(c *Config) (*fernetCodec, error) {
 			return nil, err
 		}
 	}
-	return &fernetCodec{keys: keys, maxAge: c.MaxAge, now: c.Now, random: rand.Reader}, nil
+	return &fernetCodec{keys: keys, maxAge: c.MaxAge, now: c.Now, random: rand.Reader, env: c.envelope(), maxSize: c.maxValueSize()}, nil
 }
 
 // fernetKeyFromSecret turns a configured secret into a key:
@@ -72,49 +77,62 @@ func fernetPublicKeyBytes(secret string) int {
 	return min(16, 32-len(secret))
 }
 
-func (c *fernetCodec) Encode(v Values) (string, error) {
+func (c *fernetCodec) Encode(v Values) (string, error) { return c.seal(v, c.now()) }
+
+// seal is Encode at the time now.
+func (c *fernetCodec) seal(v Values, now time.Time) (string, error) {
 	payload, err := marshalValues(v)
 	if err != nil {
 		return "", err
+	}
+	if c.env != nil {
+		if payload, err = c.env.Pack(payload); err != nil {
+			return "", err
+		}
 	}
 	var iv [16]byte
 	if _, err := io.ReadFull(c.random, iv[:]); err != nil {
 		return "", fmt.Errorf("cookiesession: fernet IV: %w", err)
 	}
-	return b64fernet.EncodeToString(fernetSeal(c.keys[0], payload, iv[:], c.now().Unix())), nil
+	return b64fernet.EncodeToString(fernetSeal(c.keys[0], payload, iv[:], now.Unix())), nil
 }
 
-// Decode authenticates the token, then checks its timestamp: one more than
-// MaxClockSkew in the future is refused, and so, with a max age, is one
-// older than the max age.
+// Decode authenticates the token, then judges its timestamp (see
+// judgeDates): one more than MaxClockSkew in the future is refused, and
+// so, with a max age, is one older than the max age.
 func (c *fernetCodec) Decode(value string) (Values, error) {
-	if err := checkSize(value); err != nil {
+	v, meta, err := c.open(value)
+	if err != nil {
 		return nil, err
+	}
+	if _, err := judgeDates(meta, time.Time{}, c.maxAge, c.now()); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// open authenticates and decrypts the token and reports its timestamp as
+// meta.Written, for the caller to judge.
+func (c *fernetCodec) open(value string) (Values, format.Meta, error) {
+	meta := format.Meta{}
+	if len(value) > c.maxSize {
+		return nil, meta, fmt.Errorf("%w: %d bytes, the limit is %d", ErrTooLarge, len(value), c.maxSize)
 	}
 	token, err := b64fernet.DecodeString(value)
 	if err != nil {
-		return nil, fmt.Errorf("%w: fernet base64: %v", ErrMalformed, err)
+		return nil, meta, fmt.Errorf("%w: fernet base64: %v", ErrMalformed, err)
 	}
 	if b64fernet.EncodedLen(len(token)) != len(value) { // Go's decoder skips CR and LF
-		return nil, fmt.Errorf("%w: fernet base64: line breaks in the token", ErrMalformed)
+		return nil, meta, fmt.Errorf("%w: fernet base64: line breaks in the token", ErrMalformed)
 	}
-	plaintext, ts, err := fernetOpen(c.keys, token)
+	plaintext, ts, key, err := fernetOpen(c.keys, token)
 	if err != nil {
-		return nil, err
+		return nil, meta, err
 	}
-	if err := c.checkTimestamp(ts); err != nil {
-		return nil, err
+	meta.Key, meta.Written = key, time.Unix(ts, 0)
+	if plaintext, err = unpack(plaintext); err != nil {
+		return nil, meta, err
 	}
-	return unmarshalValues(plaintext)
-}
-
-func (c *fernetCodec) checkTimestamp(ts int64) error {
-	now := c.now().Unix()
-	if ts > now+int64(MaxClockSkew/time.Second) {
-		return fmt.Errorf("%w: fernet timestamp %d is %ds ahead of the clock", ErrNotYetValid, ts, ts-now)
-	}
-	if c.maxAge > 0 && now-ts > int64(c.maxAge/time.Second) {
-		return fmt.Errorf("%w: fernet token made %ds ago, max age %v", ErrExpired, now-ts, c.maxAge)
-	}
-	return nil
+	v, err := unmarshalValues(plaintext)
+	return v, meta, err
 }

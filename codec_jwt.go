@@ -11,6 +11,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cookiesession/cookiesession/internal/envelope"
+	"github.com/cookiesession/cookiesession/internal/format"
 )
 
 // jwtHeader is the header asgi-sessions (PyJWT) writes, and its encoding.
@@ -28,10 +31,12 @@ var b64url = base64.RawURLEncoding.Strict()
 // to choose an algorithm: the signature is always checked as HMAC-SHA256,
 // and a header naming anything but HS256 is refused.
 type jwtCodec struct {
-	keys   [][]byte  // keys[0] signs; all are tried when verifying
-	macs   []*macKey // keys[i] with a pool of HMAC states
-	maxAge time.Duration
-	now    func() time.Time
+	keys    [][]byte  // keys[0] signs; all are tried when verifying
+	macs    []*macKey // keys[i] with a pool of HMAC states
+	maxAge  time.Duration
+	now     func() time.Time
+	env     *envelope.Envelope // compression, when Config.Compress
+	maxSize int                // the longest token read: MaxCookieSize, or Config.MaxSize
 }
 
 func newJWTCodec(c *Config) (*jwtCodec, error) {
@@ -45,7 +50,7 @@ func newJWTCodec(c *Config) (*jwtCodec, error) {
 		keys[i] = []byte(s)
 		macs[i] = newMACKey(keys[i])
 	}
-	return &jwtCodec{keys: keys, macs: macs, maxAge: c.MaxAge, now: c.Now}, nil
+	return &jwtCodec{keys: keys, macs: macs, maxAge: c.MaxAge, now: c.Now, env: c.envelope(), maxSize: c.maxValueSize()}, nil
 }
 
 // Encode signs v with the first key. With a max age, it adds the standard
@@ -53,7 +58,10 @@ func newJWTCodec(c *Config) (*jwtCodec, error) {
 // holding "exp" or "nbf" are refused with an error wrapping
 // [ErrReservedKey], as [Session.Set] refuses them: the codec manages
 // those claims itself.
-func (c *jwtCodec) Encode(v Values) (string, error) {
+func (c *jwtCodec) Encode(v Values) (string, error) { return c.seal(v, c.now()) }
+
+// seal is Encode at the time now.
+func (c *jwtCodec) seal(v Values, now time.Time) (string, error) {
 	for k := range jwtClaimKeys {
 		if _, ok := v[k]; ok {
 			return "", fmt.Errorf("%w: %q is a JWT claim that jwt sessions manage themselves", ErrReservedKey, k)
@@ -64,12 +72,17 @@ func (c *jwtCodec) Encode(v Values) (string, error) {
 		if v == nil {
 			v = Values{}
 		}
-		exp := c.now().Add(c.maxAge).Unix()
+		exp := now.Add(c.maxAge).Unix()
 		v["exp"] = json.RawMessage(strconv.FormatInt(exp, 10))
 	}
 	payload, err := marshalValues(v)
 	if err != nil {
 		return "", err
+	}
+	if c.env != nil {
+		if payload, err = c.env.Pack(payload); err != nil {
+			return "", err
+		}
 	}
 	n := len(jwtHeaderEncoded) + 1 + b64url.EncodedLen(len(payload))
 	token := make([]byte, n, n+1+b64url.EncodedLen(sha256.Size))
@@ -96,51 +109,87 @@ func (c *jwtCodec) mac(i int) *macKey {
 	return newMACKey(c.keys[i]) // a jwtCodec not made by newJWTCodec
 }
 
-// Decode verifies and parses a token. The "exp" and "nbf" claims are
-// checked and removed from the values: they belong to the token, not to
-// the session. Each base64url segment must decode exactly (no line
-// breaks, which Go's decoder would skip), so that a token has one
-// accepted spelling.
+// Decode verifies and parses a token, then judges its dates (see
+// judgeDates): the "exp" claim against the clock and MaxAge, "nbf" against
+// the clock. "exp" and "nbf" are removed from the values: they belong to
+// the token, not to the session. Each base64url segment must decode
+// exactly (no line breaks, which Go's decoder would skip), so that a token
+// has one accepted spelling.
 func (c *jwtCodec) Decode(value string) (Values, error) {
-	if err := checkSize(value); err != nil {
+	v, meta, err := c.open(value)
+	if err != nil {
 		return nil, err
+	}
+	created, _ := createdOf(v, "iat")
+	if _, err := judgeDates(meta, created, c.maxAge, c.now()); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// open verifies and parses a token: the signature first, then the
+// payload. It checks "nbf" (a token not valid yet is refused whatever the
+// configuration) and reports "exp" as meta.Expires for the caller to
+// judge; both are removed from the values.
+func (c *jwtCodec) open(value string) (Values, format.Meta, error) {
+	meta := format.Meta{}
+	if len(value) > c.maxSize {
+		return nil, meta, fmt.Errorf("%w: %d bytes, the limit is %d", ErrTooLarge, len(value), c.maxSize)
 	}
 	dot1 := strings.IndexByte(value, '.')
 	dot2 := strings.LastIndexByte(value, '.')
 	if dot1 < 0 || dot1 == dot2 || strings.IndexByte(value[dot1+1:dot2], '.') >= 0 {
-		return nil, fmt.Errorf("%w: a jwt has three dot-separated segments", ErrMalformed)
+		return nil, meta, fmt.Errorf("%w: a jwt has three dot-separated segments", ErrMalformed)
 	}
 	if err := checkJWTHeader(value[:dot1]); err != nil {
-		return nil, err
+		return nil, meta, err
 	}
 	var sigText [43]byte // b64url.EncodedLen(sha256.Size)
 	var sig [sha256.Size]byte
 	if len(value)-dot2-1 != len(sigText) {
-		return nil, fmt.Errorf("%w: jwt signature is not a base64url HMAC-SHA256", ErrSignature)
+		return nil, meta, fmt.Errorf("%w: jwt signature is not a base64url HMAC-SHA256", ErrSignature)
 	}
 	copy(sigText[:], value[dot2+1:])
 	if n, err := b64url.Decode(sig[:], sigText[:]); err != nil || n != len(sig) {
 		// n < 32: Go's decoder skipped a line break (and the zero bytes
 		// left in sig must never be compared).
-		return nil, fmt.Errorf("%w: jwt signature is not a base64url HMAC-SHA256", ErrSignature)
+		return nil, meta, fmt.Errorf("%w: jwt signature is not a base64url HMAC-SHA256", ErrSignature)
 	}
-	if !c.verify(value[:dot2], sig[:]) {
-		return nil, fmt.Errorf("%w: jwt not signed by any configured secret", ErrSignature)
+	key := c.verify(value[:dot2], sig[:])
+	if key < 0 {
+		return nil, meta, fmt.Errorf("%w: jwt not signed by any configured secret", ErrSignature)
 	}
+	meta.Key = key
 	payload, err := decodeSegment(value[dot1+1 : dot2])
 	if err != nil {
-		return nil, fmt.Errorf("%w: jwt payload: %v", ErrMalformed, err)
+		return nil, meta, fmt.Errorf("%w: jwt payload: %v", ErrMalformed, err)
+	}
+	if payload, err = unpack(payload); err != nil {
+		return nil, meta, err
 	}
 	v, err := unmarshalValues(payload)
 	if err != nil {
-		return nil, err
+		return nil, meta, err
 	}
-	if err := c.checkTimes(v); err != nil {
-		return nil, err
+	if raw, ok := v["exp"]; ok {
+		exp, err := numericDate(raw)
+		if err != nil {
+			return nil, meta, fmt.Errorf("%w: jwt exp: %v", ErrMalformed, err)
+		}
+		meta.Expires = dateOf(exp)
+	}
+	if raw, ok := v["nbf"]; ok {
+		nbf, err := numericDate(raw)
+		if err != nil {
+			return nil, meta, fmt.Errorf("%w: jwt nbf: %v", ErrMalformed, err)
+		}
+		if float64(c.now().Add(MaxClockSkew).Unix()) < nbf {
+			return nil, meta, fmt.Errorf("%w: jwt nbf is in the future", ErrNotYetValid)
+		}
 	}
 	delete(v, "exp")
 	delete(v, "nbf")
-	return v, nil
+	return v, meta, nil
 }
 
 // errLineBreak is the error of a base64 value with a line break in it.
@@ -160,13 +209,14 @@ func decodeSegment(segment string) ([]byte, error) {
 	return out, nil
 }
 
-func (c *jwtCodec) verify(signingInput string, sig []byte) bool {
+// verify returns the index of the key that signed signingInput, or -1.
+func (c *jwtCodec) verify(signingInput string, sig []byte) int {
 	for i := range c.keys {
 		if c.mac(i).equalString(signingInput, sig) { // hmac.Equal
-			return true
+			return i
 		}
 	}
-	return false
+	return -1
 }
 
 // checkJWTHeader accepts a header whose "alg" is exactly HS256, whose "typ",
@@ -202,38 +252,6 @@ func checkJWTHeader(segment string) error {
 		return fmt.Errorf("%w: jwt typ %.40q, only \"JWT\" is accepted", ErrMalformed, []byte(typ))
 	case hasCrit:
 		return fmt.Errorf("%w: jwt header lists critical extensions", ErrAlgorithm)
-	}
-	return nil
-}
-
-// checkTimes applies the registered time claims of RFC 7519: "exp" (the
-// token is refused at or after it; not checked with BrowserSession, which
-// turns server-side expiry off) and "nbf" (refused before it, less
-// MaxClockSkew). Either must be a number when checked.
-func (c *jwtCodec) checkTimes(v Values) error {
-	now := c.now()
-	if raw, ok := v["exp"]; ok && c.maxAge > 0 {
-		exp, err := numericDate(raw)
-		if err != nil {
-			return fmt.Errorf("%w: jwt exp: %v", ErrMalformed, err)
-		}
-		if float64(now.Unix()) >= exp {
-			return fmt.Errorf("%w: jwt exp %s has passed", ErrExpired, time.Unix(int64(exp), 0).UTC().Format(time.RFC3339))
-		}
-		// This server writes exp = now + MaxAge: a later exp was not
-		// made under this configuration (or MaxAge has since been cut).
-		if exp-float64(now.Unix()) > c.maxAge.Seconds()+MaxClockSkew.Seconds() {
-			return fmt.Errorf("%w: jwt exp lies further ahead than MaxAge (%v) allows: written under a larger MaxAge or by another server", ErrExpired, c.maxAge)
-		}
-	}
-	if raw, ok := v["nbf"]; ok {
-		nbf, err := numericDate(raw)
-		if err != nil {
-			return fmt.Errorf("%w: jwt nbf: %v", ErrMalformed, err)
-		}
-		if float64(now.Add(MaxClockSkew).Unix()) < nbf {
-			return fmt.Errorf("%w: jwt nbf is in the future", ErrNotYetValid)
-		}
 	}
 	return nil
 }

@@ -26,16 +26,54 @@ const (
 	// Fernet stores the session as a Fernet token (AES-128-CBC with
 	// HMAC-SHA256). The client can neither read nor change it.
 	Fernet Type = "fernet"
+
+	// Starlette is the session cookie of Starlette's SessionMiddleware,
+	// which FastAPI apps use: base64 JSON signed by itsdangerous'
+	// TimestampSigner (HMAC-SHA1). The client can read it but not change
+	// it. SecretKey is the app's secret_key.
+	Starlette Type = "starlette"
+	// Flask is the session cookie of Flask's default session interface:
+	// Flask's tagged JSON, zlib-compressed when shorter, signed by
+	// itsdangerous (HMAC-SHA1). The client can read it but not change it.
+	// SecretKey is the app's SECRET_KEY. Flask's default lifetime is 31
+	// days: MaxAge defaults to that for this type.
+	Flask Type = "flask"
+	// Django is the cookie of Django's signed_cookies session backend:
+	// JSON, zlib-compressed when shorter, signed with HMAC-SHA256 and a
+	// base62 timestamp. The client can read it but not change it.
+	// SecretKey is the project's SECRET_KEY; PreviousSecretKeys play the
+	// role of SECRET_KEY_FALLBACKS.
+	Django Type = "django"
+	// IronSession is the cookie of iron-session 9 (Next.js): an iron seal
+	// (AES-256-CBC, HMAC-SHA256), chunked into <name>.0 … <name>.3 when
+	// too large for one cookie. The client can neither read nor change
+	// it. SecretKey is "ID=PASSWORD" or a plain password (id 1), at least
+	// 32 characters; iron-session seals with the highest id.
+	IronSession Type = "iron-session"
+	// CookieSession is Express's cookie-session: base64 JSON in <name>
+	// and its keygrip signature (HMAC-SHA1) in <name>.sig. The client can
+	// read it but not change it. The format carries no date: MaxAge is
+	// only the cookies' Max-Age, and a copied cookie stays valid as long
+	// as its key is configured.
+	CookieSession Type = "cookie-session"
 )
 
-// ParseType returns the Type named by s ("base64", "jwt" or "fernet",
-// in any case), or an error wrapping [ErrUnknownType].
+// types lists every Type, in the order error messages name them.
+var types = []Type{Base64, JWT, Fernet, Starlette, Flask, Django, IronSession, CookieSession}
+
+// typeNames is the list of types for error messages.
+const typeNames = "base64, jwt, fernet, starlette, flask, django, iron-session or cookie-session"
+
+// ParseType returns the Type named by s (any of the Type constants'
+// names, in any case), or an error wrapping [ErrUnknownType].
 func ParseType(s string) (Type, error) {
-	switch t := Type(strings.ToLower(strings.TrimSpace(s))); t {
-	case Base64, JWT, Fernet:
-		return t, nil
+	t := Type(strings.ToLower(strings.TrimSpace(s)))
+	for _, known := range types {
+		if t == known {
+			return t, nil
+		}
 	}
-	return "", fmt.Errorf("%w %q: want base64, jwt or fernet", ErrUnknownType, s)
+	return "", fmt.Errorf("%w %q: want %s", ErrUnknownType, s, typeNames)
 }
 
 // String returns the type's name.
@@ -59,8 +97,12 @@ func (t *Type) UnmarshalText(text []byte) error { return t.Set(string(text)) }
 const (
 	// DefaultCookieName is the cookie's name when Config.CookieName is empty.
 	DefaultCookieName = "session"
-	// DefaultMaxAge is the session lifetime when Config.MaxAge is zero.
+	// DefaultMaxAge is the session lifetime when Config.MaxAge is zero,
+	// for every type but Flask.
 	DefaultMaxAge = 14 * 24 * time.Hour
+	// DefaultFlaskMaxAge is the session lifetime when Config.MaxAge is
+	// zero and Config.Type is Flask: Flask's PERMANENT_SESSION_LIFETIME.
+	DefaultFlaskMaxAge = 31 * 24 * time.Hour
 	// BrowserSession, as Config.MaxAge, makes a cookie without a Max-Age
 	// attribute (the browser drops it when it closes) and turns off the
 	// server-side expiry check. It is what asgi-sessions does for max_age=0.
@@ -191,12 +233,187 @@ type Config struct {
 
 	// Now is the clock used for expiry. Nil means time.Now. Tests set it.
 	Now func() time.Time
+
+	// Rolling writes the cookie again, with a fresh expiry (cookie
+	// Max-Age, jwt "exp", the signed timestamp), on a response whose
+	// handler read the session once at least MaxAge/RollingShare (a
+	// tenth) has passed since the cookie was written: a user active at
+	// least once every nine tenths of MaxAge is never logged out by
+	// MaxAge, and an active user costs at most about ten re-issued cookies
+	// per MaxAge. A request that never touches the session costs nothing.
+	// Default false: a cookie's expiry counts from when the session last
+	// changed. It needs a type whose cookie says when it was written (jwt,
+	// fernet, starlette, flask, django, iron-session); for base64 and
+	// cookie-session it does nothing. Lifetime still ends every session.
+	Rolling bool
+
+	// Lifetime is the longest a session lives from its creation (its
+	// first save, or the last Session.Renew, typically the login),
+	// however active it is: an older session is refused with an error
+	// wrapping ErrExpired. The creation time travels in the cookie (jwt:
+	// the "iat" claim; every other type: the key "_cs_created"). A
+	// session that carries none (written by another library) is given one
+	// when it is next written. Zero (the default) means none; a Lifetime
+	// shorter than MaxAge is allowed (the session ends at Lifetime). For
+	// the unsigned base64 type it is advisory: the client can change the
+	// creation time.
+	Lifetime time.Duration
+
+	// Revocation, when set, lets the app revoke sessions before they
+	// expire: one session ([Session.Revoke], at logout) or every session
+	// of a user ([Manager.RevokeUser], "log out everywhere"). Every
+	// session then carries a random id of 128 bits (jwt: the "jti" claim;
+	// every other type: the key "_cs_id"), and every request that reads a
+	// session asks the list. [NewMemoryRevocationList] keeps the list in
+	// the process; the module stores/redis shares it across a fleet.
+	// Default nil: sessions cannot be revoked, as in asgi-sessions.
+	Revocation RevocationList
+
+	// RevocationUserKey is the session key that names the user, for
+	// Manager.RevokeUser. Default "user". A session without that key
+	// belongs to no user and is only revoked by its id.
+	RevocationUserKey string
+
+	// MigrateFrom lists formats that are also read, each with its own
+	// cookie name and secrets: a cookie that only one of them decodes is
+	// accepted and written again in this Manager's own format on the same
+	// response (counted in Stats as re-issued by migration), so users are
+	// moved without being logged out. Default none.
+	MigrateFrom []Migration
+
+	// MaxSize, when over MaxCookieSize, lets a session take several
+	// cookies: up to MaxSize bytes of the request's Cookie header. A
+	// session that fits one cookie is still one cookie, exactly as without
+	// it. A larger one is written as <name>=!<N>.<digest>.<part>,
+	// <name>.1=<digest>.<part>, …; the signature (or encryption) covers
+	// the whole value, and chunks no longer needed are expired in the same
+	// response. Zero (the default) means one cookie, as asgi-sessions
+	// writes it. Accepted: 0, or MaxCookieSize to 16384 (Node.js's and
+	// common proxies' header limits); DefaultMaxSize (6144) stays under
+	// the 8 KiB header lines of nginx and Apache. base64, jwt and fernet
+	// only (iron-session chunks by its own rules, into at most four
+	// cookies); the other types' frameworks cannot read chunks.
+	MaxSize int
+
+	// Compress compresses the session's JSON (DEFLATE, behind a '~'
+	// marker) before it is signed or encrypted, when that makes it
+	// shorter. Decompression is bounded (64 KiB, 64 times the input).
+	// asgi-sessions cannot read compressed cookies. base64 and jwt only,
+	// and fernet with CompressEncrypted: compressing secrets beside
+	// values an attacker chooses lets the attacker recover the secrets
+	// from the cookie's length (CRIME/BREACH; see SECURITY.md). Flask and
+	// Django compress on their own. Default false.
+	Compress bool
+
+	// CompressEncrypted allows Compress with the fernet type, accepting
+	// the length leak described on Compress. Default false.
+	CompressEncrypted bool
+
+	// Partitioned adds the Partitioned attribute (CHIPS), for a session
+	// used inside a third-party iframe: the browser keeps a separate
+	// cookie per top-level site. It requires Secure. Default false.
+	Partitioned bool
+}
+
+// A Migration is a cookie format a [Manager] also reads, to move users
+// from another library or format to its own without logging them out
+// (see [Config.MigrateFrom]).
+type Migration struct {
+	// Type, SecretKey, PreviousSecretKeys and
+	// InsecureAllowPublicFernetKey mean what they mean in Config, for the
+	// format to read. Ignored when Codec is set.
+	Type                         Type
+	SecretKey                    string
+	PreviousSecretKeys           []string
+	InsecureAllowPublicFernetKey bool
+
+	// Codec reads a format this package does not build in, such as
+	// gorilla/sessions' (github.com/cookiesession/cookiesession/migrate/gorilla).
+	// Its Decode must check expiry itself.
+	Codec Codec
+
+	// CookieName is the name of the cookie to read. Default: the
+	// Manager's CookieName.
+	CookieName string
+
+	// MaxAge is the format's lifetime, as Config.MaxAge. Default: the
+	// type's default (14 days; Flask 31 days).
+	MaxAge time.Duration
+}
+
+// DefaultMaxSize is the recommended Config.MaxSize: two cookies, 6 KiB,
+// which stays under the 8 KiB Cookie header line of nginx and Apache with
+// room for a site's other cookies.
+const DefaultMaxSize = 6 << 10
+
+// HardMaxSize is the largest Config.MaxSize accepted: 16 KiB.
+const HardMaxSize = 16 << 10
+
+// DefaultRevocationUserKey is Config.RevocationUserKey when empty.
+const DefaultRevocationUserKey = "user"
+
+// checkLifecycle checks the lifecycle, size and revocation options.
+func (c *Config) checkLifecycle() error {
+	if c.Lifetime < 0 {
+		return fmt.Errorf("%w: Lifetime %v is negative", ErrInvalidConfig, c.Lifetime)
+	}
+	if c.Lifetime > 0 && c.Lifetime < time.Second {
+		return fmt.Errorf("%w: Lifetime %v is less than one second", ErrInvalidConfig, c.Lifetime)
+	}
+	if c.RevocationUserKey == "" {
+		c.RevocationUserKey = DefaultRevocationUserKey
+	}
+	switch {
+	case c.MaxSize < 0:
+		return fmt.Errorf("%w: MaxSize %d is negative", ErrInvalidConfig, c.MaxSize)
+	case c.MaxSize > 0 && c.MaxSize < MaxCookieSize:
+		return fmt.Errorf("%w: MaxSize %d is less than one cookie (%d); 0 means one cookie", ErrInvalidConfig, c.MaxSize, MaxCookieSize)
+	case c.MaxSize > HardMaxSize:
+		return fmt.Errorf("%w: MaxSize %d is over %d: browsers, proxies and Node.js servers refuse Cookie headers that long; keep such data on the server", ErrInvalidConfig, c.MaxSize, HardMaxSize)
+	case c.MaxSize > 0 && c.Type != Base64 && c.Type != JWT && c.Type != Fernet && c.Type != "":
+		return fmt.Errorf("%w: MaxSize works with base64, jwt and fernet; %s's own readers cannot join chunks", ErrInvalidConfig, c.Type)
+	}
+	if c.Compress {
+		switch c.Type {
+		case Base64, JWT, "":
+		case Fernet:
+			if !c.CompressEncrypted {
+				return fmt.Errorf("%w: Compress with fernet leaks secrets through the cookie's length when a session mixes them with values an attacker chooses (CRIME/BREACH); set CompressEncrypted to accept that", ErrInvalidConfig)
+			}
+		default:
+			return fmt.Errorf("%w: Compress works with base64, jwt and fernet; %s's own readers cannot read it", ErrInvalidConfig, c.Type)
+		}
+	}
+	return nil
+}
+
+// checkPrefix applies the rules browsers enforce for the cookie name
+// prefixes "__Host-" (Secure, Path "/", no Domain) and "__Secure-"
+// (Secure): a cookie that breaks them is dropped by the browser, silently.
+func (c *Config) checkPrefix() error {
+	switch {
+	case strings.HasPrefix(c.CookieName, "__Host-"):
+		if !c.Secure || c.Path != "/" || c.Domain != "" {
+			return fmt.Errorf("%w: a cookie named %q needs Secure, Path \"/\" and no Domain (browsers drop it otherwise)", ErrInvalidConfig, c.CookieName)
+		}
+	case strings.HasPrefix(c.CookieName, "__Secure-"):
+		if !c.Secure {
+			return fmt.Errorf("%w: a cookie named %q needs Secure (browsers drop it otherwise)", ErrInvalidConfig, c.CookieName)
+		}
+	}
+	return nil
 }
 
 // cookieMaxAge returns the Max-Age attribute in seconds, 0 for none.
+// For iron-session it is MaxAge less iron's 60 s clock skew, as
+// iron-session writes it, so that the browser drops the cookie no later
+// than the seal expires.
 func (c *Config) cookieMaxAge() int {
 	if c.MaxAge <= 0 {
 		return 0
+	}
+	if c.Type == IronSession && c.MaxAge > 2*MaxClockSkew {
+		return int((c.MaxAge - MaxClockSkew) / time.Second)
 	}
 	return int(c.MaxAge / time.Second)
 }
@@ -217,6 +434,8 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("%w: Path %q does not start with \"/\" (browsers ignore such a Path)", ErrInvalidConfig, c.Path)
 	}
 	switch {
+	case c.MaxAge == 0 && c.Type == Flask:
+		c.MaxAge = DefaultFlaskMaxAge
 	case c.MaxAge == 0:
 		c.MaxAge = DefaultMaxAge
 	case c.MaxAge < 0:
@@ -235,6 +454,15 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
+	}
+	if err := c.checkLifecycle(); err != nil {
+		return c, err
+	}
+	if err := c.checkPrefix(); err != nil {
+		return c, err
+	}
+	if c.Partitioned && !c.Secure {
+		return c, fmt.Errorf("%w: Partitioned requires Secure (browsers drop partitioned cookies without it)", ErrInvalidConfig)
 	}
 	// Let net/http judge the name, path and domain exactly as it will
 	// when it writes the cookie.

@@ -65,42 +65,43 @@ func fernetSeal(k fernetKey, plaintext, iv []byte, ts int64) []byte {
 var errFernetPadding = errors.New("bad padding")
 
 // fernetOpen authenticates a raw token with each key in turn and returns
-// its plaintext and timestamp. It checks the structure and the MAC; the
+// its plaintext, timestamp and the index of the key that authenticated it. It checks the structure and the MAC; the
 // caller judges the timestamp. The ciphertext is decrypted in place: the
 // plaintext is a slice of token, whose contents are overwritten.
-func fernetOpen(keys []fernetKey, token []byte) (plaintext []byte, ts int64, err error) {
+func fernetOpen(keys []fernetKey, token []byte) (plaintext []byte, ts int64, key int, err error) {
 	if len(token) < fernetOverhead+aes.BlockSize || (len(token)-fernetOverhead)%aes.BlockSize != 0 {
-		return nil, 0, fmt.Errorf("%w: fernet token of %d bytes", ErrMalformed, len(token))
+		return nil, 0, 0, fmt.Errorf("%w: fernet token of %d bytes", ErrMalformed, len(token))
 	}
 	if token[0] != fernetVersion {
-		return nil, 0, fmt.Errorf("%w: fernet version byte 0x%02x", ErrMalformed, token[0])
+		return nil, 0, 0, fmt.Errorf("%w: fernet version byte 0x%02x", ErrMalformed, token[0])
 	}
 	signed, sum := token[:len(token)-sha256.Size], token[len(token)-sha256.Size:]
-	key, ok := fernetFindKey(keys, signed, sum)
-	if !ok {
-		return nil, 0, fmt.Errorf("%w: fernet token not made with any configured secret", ErrSignature)
+	index := fernetFindKey(keys, signed, sum)
+	if index < 0 {
+		return nil, 0, 0, fmt.Errorf("%w: fernet token not made with any configured secret", ErrSignature)
 	}
 	ts = int64(min(binary.BigEndian.Uint64(token[1:9]), 1<<63-1)) // unsigned: beyond int64 is the far future
 	iv := token[9:fernetHeader]
 	body := signed[fernetHeader:] // decrypted in place: token is the caller's own copy
-	cipher.NewCBCDecrypter(key.block, iv).CryptBlocks(body, body)
+	cipher.NewCBCDecrypter(keys[index].block, iv).CryptBlocks(body, body)
 	padding := int(body[len(body)-1])
 	if padding == 0 || padding > aes.BlockSize {
-		return nil, 0, fmt.Errorf("%w: fernet: %w", ErrMalformed, errFernetPadding)
+		return nil, 0, 0, fmt.Errorf("%w: fernet: %w", ErrMalformed, errFernetPadding)
 	}
 	for _, b := range body[len(body)-padding:] {
 		if int(b) != padding {
-			return nil, 0, fmt.Errorf("%w: fernet: %w", ErrMalformed, errFernetPadding)
+			return nil, 0, 0, fmt.Errorf("%w: fernet: %w", ErrMalformed, errFernetPadding)
 		}
 	}
-	return body[:len(body)-padding], ts, nil
+	return body[:len(body)-padding], ts, index, nil
 }
 
-func fernetFindKey(keys []fernetKey, signed, sum []byte) (fernetKey, bool) {
-	for _, k := range keys {
+// fernetFindKey returns the index of the key whose MAC sum is, or -1.
+func fernetFindKey(keys []fernetKey, signed, sum []byte) int {
+	for i, k := range keys {
 		if k.mac.equal(signed, sum) { // hmac.Equal
-			return k, true
+			return i
 		}
 	}
-	return fernetKey{}, false
+	return -1
 }

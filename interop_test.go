@@ -138,7 +138,7 @@ func TestASGIVectorsKeepLargeIntegersExact(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		m := &Manager{codec: codec}
+		m := &Manager{codec: codec.(sessionCodec), stats: newCounters(1, 0)}
 		s := m.Load(context.Background(), vec.Token)
 		s.values, s.loaded = got, true
 		if n, ok := s.Get("big").(json.Number); !ok || n != want.Big {

@@ -7,14 +7,21 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strings"
+	"time"
 )
 
 // A Manager reads and writes session cookies for one configuration. It is
 // safe for concurrent use; make one with [New] and share it.
 type Manager struct {
-	cfg   Config // with defaults applied
-	codec Codec
+	cfg        Config // with defaults applied
+	codec      sessionCodec
+	layout     layout
+	migrations []migrationSource
+	// fast: one cookie of the session's name and no migration source, so
+	// the middleware reads the Cookie header in place.
+	fast  bool
+	stats *counters
+	logs  logLimiter
 
 	emptyLine int // the length of the Set-Cookie line for an empty value
 }
@@ -40,9 +47,22 @@ func New(cfg Config) (*Manager, error) {
 	if err != nil {
 		return nil, err
 	}
+	lay, err := newLayout(&cfg)
+	if err != nil {
+		return nil, err
+	}
+	migrations, err := newMigrations(&cfg)
+	if err != nil {
+		return nil, err
+	}
 	warnWeakSecrets(&cfg)
-	m := &Manager{cfg: cfg, codec: codec}
-	m.emptyLine = len(m.newCookie().String())
+	_, single := lay.(singleLayout)
+	m := &Manager{
+		cfg: cfg, codec: codec, layout: lay, migrations: migrations,
+		fast:  single && len(migrations) == 0,
+		stats: newCounters(1+len(cfg.PreviousSecretKeys), len(migrations)),
+	}
+	m.emptyLine = len(cfg.cookieLine(cookieFor(&cfg, cfg.CookieName, "")))
 	return m, nil
 }
 
@@ -171,11 +191,20 @@ func (h *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	returned = true
 	if !sw.wroteHeader {
 		sw.writeCookie()
-	} else if s.Changed() {
-		s.mu.Lock()
-		s.saved = s.version
-		s.mu.Unlock()
+		return
+	}
+	s.mu.Lock()
+	changed, reissue := s.version != s.saved, s.reissue
+	s.saved, s.reissue = s.version, reissueNone
+	s.mu.Unlock()
+	switch {
+	case changed:
 		m.report(s, onSide(ErrNotSaved, ErrHeadersWritten))
+	case reissue != reissueNone:
+		// A re-issue the app did not ask for (rolling, rotation, ...),
+		// due when the session was first read after the headers went
+		// out: counted, not reported as an error.
+		m.stats.notSaved[notSavedHeadersWritten].Add(1)
 	}
 }
 
@@ -220,145 +249,17 @@ func (m *Manager) FromContext(ctx context.Context) (*Session, bool) {
 	return s, ok
 }
 
-// Load returns a session for the given cookie value ("" for none), to be
-// decoded on first use. It is for frameworks that do not use net/http
-// middleware; save it with [Manager.Save]. Errors are reported with ctx.
-func (m *Manager) Load(ctx context.Context, cookieValue string) *Session {
-	return &Session{m: m, ctx: ctx, value: cookieValue}
-}
-
-// Save returns the cookie that carries the session's changes, or nil if
-// there are none, and marks the changes saved. A session emptied by Delete
-// or Clear gives a cookie that expires the browser's one (or nil if the
-// request had none). A session whose Set-Cookie line would be longer than
-// [MaxCookieSize] gives an error wrapping [ErrNotSaved] and [ErrTooLarge]
-// and no cookie; the error is also reported to the configured handler or
-// logger. (Set refuses values that would make the session too large, so
-// this happens only to a session that came in near the limit, from a cookie
-// another server wrote, and was changed by Delete.)
-func (m *Manager) Save(s *Session) (*http.Cookie, error) {
-	c, _, err := m.save(s)
-	return c, err
-}
-
-// save is Save, also returning the cookie as a Set-Cookie header value.
-func (m *Manager) save(s *Session) (*http.Cookie, string, error) {
-	c, line, err := m.encodeChanges(s)
-	if err != nil {
-		err = onSide(ErrNotSaved, err)
-		m.report(s, err) // outside s.mu: the handler may use s
-	}
-	return c, line, err
-}
-
-// encodeChanges is save without the reporting.
-func (m *Manager) encodeChanges(s *Session) (*http.Cookie, string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.version == s.saved {
-		return nil, "", nil
-	}
-	s.saved = s.version
-	c := m.newCookie()
-	if len(s.values) == 0 {
-		if !s.present {
-			return nil, "", nil
-		}
-		c.MaxAge = -1 // Max-Age=0: the browser drops the cookie now
-		return c, c.String(), nil
-	}
-	value, err := m.codec.Encode(s.values)
-	if err != nil {
-		return nil, "", fmt.Errorf("cookiesession: session not saved: %w", err)
-	}
-	c.Value = value
-	line := c.String()
-	if n := len(line); n > MaxCookieSize {
-		return nil, "", fmt.Errorf("%w: session not saved: its Set-Cookie line has %d bytes, the limit is %d", ErrTooLarge, n, MaxCookieSize)
-	}
-	return c, line, nil
-}
-
-// jwtClaimKeys are the session keys a jwt session cannot hold: the
-// registered claims this package checks. "exp" is written by the codec
-// itself, and an "nbf" the app set would make later cookies refused.
-var jwtClaimKeys = map[string]bool{"exp": true, "nbf": true}
-
-// checkKey refuses a key that the session's cookie format reserves.
-func (m *Manager) checkKey(key string) error {
-	if m != nil && m.cfg.Type == JWT && jwtClaimKeys[key] {
-		return fmt.Errorf("%w: %q is a JWT claim that jwt sessions manage themselves", ErrReservedKey, key)
-	}
-	return nil
-}
-
-func (m *Manager) newCookie() *http.Cookie {
-	return &http.Cookie{
-		Name:     m.cfg.CookieName,
-		Path:     m.cfg.Path,
-		Domain:   m.cfg.Domain,
-		MaxAge:   m.cfg.cookieMaxAge(),
-		Secure:   m.cfg.Secure,
-		HttpOnly: !m.cfg.DisableHTTPOnly,
-		SameSite: m.cfg.SameSite,
-	}
-}
-
-// maxCookieTries bounds how many cookies of the session's name one request
-// can make the server try to decode.
-const maxCookieTries = 4
-
-// decodeRequest decodes the request's session cookie. A request may carry
-// several cookies of the same name (one per matching path or domain, or one
-// planted by a sibling subdomain): the first that decodes wins, and if none
-// does the first one's error is returned.
-func (m *Manager) decodeRequest(r *http.Request) (v Values, present bool, err error) {
-	tries := 0
-	for _, line := range r.Header["Cookie"] {
-		for line != "" {
-			var part string
-			part, line, _ = strings.Cut(line, ";")
-			name, value, ok := strings.Cut(strings.TrimSpace(part), "=")
-			if !ok || name != m.cfg.CookieName {
-				continue
-			}
-			present = true
-			if value == "" {
-				continue
-			}
-			if tries == maxCookieTries {
-				return nil, true, err
-			}
-			tries++
-			values, decodeErr := m.decodeValue(value)
-			if decodeErr == nil {
-				return values, true, nil
-			}
-			if err == nil {
-				err = decodeErr
-			}
-		}
-	}
-	return nil, present, err
-}
-
-// decodeValue decodes one cookie value, quoted or not.
-func (m *Manager) decodeValue(value string) (Values, error) {
-	if len(value) >= 2 && value[0] == '"' && value[len(value)-1] == '"' {
-		value = value[1 : len(value)-1]
-	}
-	v, err := m.codec.Decode(value)
-	if err != nil {
-		return nil, onSide(ErrCookieRefused, fmt.Errorf("cookie %q refused: %w", m.cfg.CookieName, err))
-	}
-	return v, nil
-}
-
-// report hands err, which wraps ErrCookieRefused or ErrNotSaved, to the
-// ErrorHandler, or logs it: refused cookies at Warn level, failures to
-// save at Error level, with the request's method and path when s came
-// from the middleware.
+// report hands err to the ErrorHandler, or logs it: refused cookies
+// (ErrCookieRefused) at Warn level, failures to save (ErrNotSaved) and
+// anything else at Error level, with the request's method and path when s
+// came from the middleware. Failures to save are counted in Stats. The
+// default logger writes at most logBurst records per reason per minute,
+// and says how many it left out; an ErrorHandler sees every error.
 func (m *Manager) report(s *Session, err error) {
+	notSaved := errors.Is(err, ErrNotSaved)
+	if notSaved {
+		m.stats.notSaved[notSavedOf(err)].Add(1)
+	}
 	ctx := s.ctx
 	if m.cfg.ErrorHandler != nil {
 		m.cfg.ErrorHandler(ctx, err)
@@ -367,11 +268,18 @@ func (m *Manager) report(s *Session, err error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	level, msg := slog.LevelError, "session not saved"
-	if errors.Is(err, ErrCookieRefused) {
-		level, msg = slog.LevelWarn, "session cookie refused"
+	level, msg, reason := slog.LevelError, "session error", "error"
+	switch {
+	case errors.Is(err, ErrCookieRefused):
+		level, msg, reason = slog.LevelWarn, "session cookie refused", "refused "+refusalNames[refusalOf(err)]
+	case notSaved:
+		msg, reason = "session not saved", "not saved "+notSavedNames[notSavedOf(err)]
 	}
-	attrs := [5]slog.Attr{
+	ok, suppressed := m.logs.allow(reason, time.Now())
+	if !ok {
+		return
+	}
+	attrs := [6]slog.Attr{
 		slog.String("cookie", m.cfg.CookieName),
 		slog.String("type", string(m.cfg.Type)),
 		slog.Any("error", err),
@@ -383,6 +291,10 @@ func (m *Manager) report(s *Session, err error) {
 		path := (&url.URL{Path: s.path}).EscapedPath()
 		attrs[n], attrs[n+1] = slog.String("method", s.method), slog.String("path", path)
 		n += 2
+	}
+	if suppressed > 0 {
+		attrs[n] = slog.Int("suppressed_before", suppressed)
+		n++
 	}
 	m.cfg.Logger.LogAttrs(ctx, level, msg, attrs[:n]...)
 }

@@ -7,6 +7,9 @@ import (
 	"net/http"
 	"sort"
 	"sync"
+
+	"github.com/cookiesession/cookiesession/internal/chunk"
+	"github.com/cookiesession/cookiesession/internal/flasktag"
 )
 
 // A Session is the set of values kept in one request's session cookie: a
@@ -24,12 +27,26 @@ type Session struct {
 	mu sync.Mutex
 
 	// Where the cookie comes from, until it is loaded.
-	m       *Manager
-	ctx     context.Context
-	req     *http.Request // the cookie is read from it when non-nil
-	value   string        // otherwise, this is the cookie value
-	loaded  bool
-	present bool // the request carried a cookie of this name
+	m          *Manager
+	ctx        context.Context
+	req        *http.Request // the cookie is read from it when non-nil
+	header     string        // else from this Cookie header (LoadHeader)
+	fromHeader bool
+	value      string // else, this is the cookie value (Load)
+	loaded     bool
+	present    bool // the request carried a cookie of this name
+
+	// The request's cookies of the session and its migration sources,
+	// when the session may take several cookies (nil on the fast path).
+	cookies []chunk.Cookie
+	// What the session says of its own life (creation time, id, flash
+	// messages), kept out of values.
+	life lifeFacts
+	// reissue is the cause to write the cookie again even if nothing
+	// changed (rolling, rotation, migration, upgrade), or reissueNone.
+	reissue int
+	// migrated is the migration source the session was read from, or nil.
+	migrated *migrationSource
 
 	// The request, for log records; empty for sessions from Manager.Load.
 	method, path string
@@ -57,14 +74,7 @@ func (s *Session) load() {
 		return
 	}
 	s.loaded = true
-	if s.req != nil {
-		s.values, s.present, s.err = s.m.decodeRequest(s.req)
-		s.req = nil
-	} else if s.value != "" {
-		s.present = true
-		s.values, s.err = s.m.decodeValue(s.value)
-		s.value = ""
-	}
+	s.m.read(s)
 	if s.values == nil {
 		s.values = Values{}
 	}
@@ -122,9 +132,24 @@ func (s *Session) GetString(key string) string {
 
 // Raw returns the JSON text stored under key, for decoding into a type of
 // the caller's choice with json.Unmarshal. The caller must not modify it.
+//
+// In Flask sessions the value comes back with Flask's tags resolved (see
+// [Flask]): a datetime as an RFC 3339 string, bytes as standard base64, a
+// tuple as an array, so that it decodes into time.Time, []byte or a slice.
 func (s *Session) Raw(key string) (json.RawMessage, bool) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	raw, ok := s.rawLocked(key)
+	s.mu.Unlock()
+	if ok && s.m != nil && s.m.cfg.Type == Flask {
+		if plain, err := flasktag.Untag(raw); err == nil {
+			raw = plain
+		}
+	}
+	return raw, ok
+}
+
+// rawLocked returns the stored JSON of key. The caller holds s.mu.
+func (s *Session) rawLocked(key string) (json.RawMessage, bool) {
 	s.load()
 	raw, ok := s.values[key]
 	return raw, ok
@@ -156,7 +181,7 @@ func (s *Session) Set(key string, value any) error {
 	if err := s.m.checkKey(key); err != nil {
 		return err
 	}
-	raw, err := marshalValue(value)
+	raw, err := s.m.marshal(value)
 	if err != nil {
 		return err
 	}

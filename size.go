@@ -24,11 +24,45 @@ func (s *Session) checkFits(key string, raw json.RawMessage) error {
 		count++
 	}
 	sum += memberLen(key, raw)
-	n, ok := s.m.lineLen(sum, count)
+	rs, rc := s.reservedMembers(s.life.flashes)
+	n, ok := s.m.lineLen(sum+rs, count+rc)
 	if !ok || n <= MaxCookieSize {
 		return nil
 	}
 	return onSide(ErrNotSaved, fmt.Errorf("%w: value of %q refused: the session's Set-Cookie line would have %d bytes, the limit is %d", ErrTooLarge, key, n, MaxCookieSize))
+}
+
+// checkFlashesFit is checkFits for a new list of flash messages. The
+// caller holds s.mu.
+func (s *Session) checkFlashesFit(flashes json.RawMessage) error {
+	rs, rc := s.reservedMembers(flashes)
+	n, ok := s.m.lineLen(s.membersLen()+rs, len(s.values)+rc)
+	if !ok || n <= MaxCookieSize {
+		return nil
+	}
+	return onSide(ErrNotSaved, fmt.Errorf("%w: flash message refused: the session's Set-Cookie line would have %d bytes, the limit is %d", ErrTooLarge, n, MaxCookieSize))
+}
+
+// reservedMembers returns the memberLen sum and count of the reserved
+// keys the session will be written with: its creation time (stamped now
+// if it has none), its id when revocation is on, and flashes. The caller
+// holds s.mu.
+func (s *Session) reservedMembers(flashes json.RawMessage) (sum, count int) {
+	createdName, idName := s.m.reservedKeys()
+	created := s.life.created
+	if created.IsZero() {
+		created = s.m.cfg.Now()
+	}
+	sum, count = memberLen(createdName, formatNumericDate(created)), 1
+	if s.m.cfg.Revocation != nil {
+		sum += keyLen(idName) + 1 + sessionIDLen + 2
+		count++
+	}
+	if len(flashes) > 0 {
+		sum += memberLen(flashKey, flashes)
+		count++
+	}
+	return sum, count
 }
 
 // membersLen returns the sum of memberLen over the session's values,
@@ -69,6 +103,11 @@ var jwtSignatureLen = b64url.EncodedLen(32)
 // codec is one it knows.
 func (m *Manager) lineLen(sum, count int) (int, bool) {
 	var n int
+	if m.cfg.Compress || !m.fast {
+		// Compressed or chunked: the size is known only once encoded;
+		// the save reports a session that does not fit.
+		return 0, false
+	}
 	switch c := m.codec.(type) {
 	case base64Codec:
 		// Padded URL-safe base64 of the JSON.
@@ -111,7 +150,7 @@ func decimalLen(n int64) int {
 // the value's length.
 func (m *Manager) emptyLineLen() int {
 	if m.emptyLine == 0 { // a Manager not made by New
-		return len(m.newCookie().String())
+		return len(m.cfg.cookieLine(cookieFor(&m.cfg, m.cfg.CookieName, "")))
 	}
 	return m.emptyLine
 }

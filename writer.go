@@ -53,8 +53,8 @@ func (w *responseWriter) writeCookie() {
 	if !touched {
 		return
 	}
-	if c, line, err := w.m.save(s); err == nil && c != nil {
-		h.Add("Set-Cookie", line)
+	if _, lines, err := w.m.save(s); err == nil && len(lines) > 0 {
+		h["Set-Cookie"] = append(h["Set-Cookie"], lines...)
 		if _, ok := h["Cache-Control"]; !ok {
 			h["Cache-Control"] = []string{`no-cache="Set-Cookie"`}
 		}

@@ -1,0 +1,235 @@
+package cookiesession
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/cookiesession/cookiesession/internal/format"
+)
+
+// The lifecycle of a session: whether a decoded cookie is still good, and
+// whether to write it again. Every rule lives in judge, in the order the
+// documentation of Config gives them; the formats only report what they
+// found (format.Meta) and the session's reserved keys.
+
+// Reserved session keys. They travel in the cookie beside the app's
+// values, are refused by Session.Set (ErrReservedKey) and hidden from
+// Session.Get, Keys and Len. A Python or Node app sharing the session sees
+// them as ordinary keys.
+const (
+	// createdKey holds when the session was created (its login, or its
+	// last Renew), as seconds since the Unix epoch with up to three
+	// decimals. jwt sessions use the registered "iat" claim instead.
+	createdKey = "_cs_created"
+	// idKey holds the session's random id when Config.Revocation is set.
+	// jwt sessions use the registered "jti" claim instead.
+	idKey = "_cs_id"
+	// flashKey holds the pending flash messages, as a list of
+	// [category, message] pairs: the key and form Flask uses.
+	flashKey = "_flashes"
+)
+
+// RollingShare is the part of MaxAge that must have passed since a cookie
+// was written before [Config.Rolling] writes it again: a tenth. A user
+// active at least once every nine tenths of MaxAge is never logged out by
+// MaxAge, and an active user costs at most about ten re-issued cookies per
+// MaxAge, not one per request.
+const RollingShare = 10
+
+// reservedKeys returns the creation-time and id keys of the session type.
+func (m *Manager) reservedKeys() (created, id string) {
+	if m.cfg.Type == JWT {
+		return "iat", "jti"
+	}
+	return createdKey, idKey
+}
+
+// isReserved reports whether key is managed by the package, not the app.
+func (m *Manager) isReserved(key string) bool {
+	created, id := m.reservedKeys()
+	return key == created || key == id || key == flashKey
+}
+
+// lifeFacts are what a session carries about its own life, besides its
+// values.
+type lifeFacts struct {
+	created time.Time // zero: the cookie carries no creation time
+	id      string    // "": the cookie carries no id
+	flashes json.RawMessage
+}
+
+// takeReserved moves the reserved keys out of v into lifeFacts. A
+// reserved key of the wrong type makes the cookie malformed: only this
+// package writes them, and a signed cookie with a bad one was not written
+// by it.
+func (m *Manager) takeReserved(v Values) (lifeFacts, error) {
+	var f lifeFacts
+	createdName, idName := m.reservedKeys()
+	if raw, ok := v[createdName]; ok {
+		t, err := parseNumericDate(raw)
+		if err != nil {
+			return f, fmt.Errorf("%w: session creation time %s: %v", ErrMalformed, createdName, err)
+		}
+		f.created = t
+		delete(v, createdName)
+	}
+	if raw, ok := v[idName]; ok {
+		id, ok := plainString(raw)
+		if !ok || id == "" || len(id) > 128 {
+			return f, fmt.Errorf("%w: session id %s is not a plain string", ErrMalformed, idName)
+		}
+		f.id = id
+		delete(v, idName)
+	}
+	if raw, ok := v[flashKey]; ok {
+		f.flashes = raw
+		delete(v, flashKey)
+	}
+	return f, nil
+}
+
+// putReserved returns v with the reserved keys of f added, for encoding.
+// It does not change v.
+func (m *Manager) putReserved(v Values, f lifeFacts) Values {
+	createdName, idName := m.reservedKeys()
+	out := make(Values, len(v)+3)
+	for k, raw := range v {
+		out[k] = raw
+	}
+	if !f.created.IsZero() {
+		out[createdName] = formatNumericDate(f.created)
+	}
+	if f.id != "" {
+		out[idName] = json.RawMessage(strconv.Quote(f.id))
+	}
+	if len(f.flashes) > 0 {
+		out[flashKey] = f.flashes
+	}
+	return out
+}
+
+// parseNumericDate reads seconds since the Unix epoch, with a fraction.
+func parseNumericDate(raw json.RawMessage) (time.Time, error) {
+	f, err := strconv.ParseFloat(string(raw), 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < 0 || f > 1e11 {
+		return time.Time{}, fmt.Errorf("not a date in seconds: %q", truncate(string(raw), 40))
+	}
+	sec, frac := math.Modf(f)
+	return time.Unix(int64(sec), int64(math.Round(frac*1000))*int64(time.Millisecond)), nil
+}
+
+// formatNumericDate writes t as seconds since the Unix epoch with
+// millisecond precision, trailing zeros dropped (1700000000.25).
+func formatNumericDate(t time.Time) json.RawMessage {
+	ms := t.UnixMilli()
+	sec, frac := ms/1000, ms%1000
+	if frac == 0 {
+		return json.RawMessage(strconv.FormatInt(sec, 10))
+	}
+	s := strconv.FormatInt(sec, 10) + "." + fmt.Sprintf("%03d", frac)
+	for s[len(s)-1] == '0' {
+		s = s[:len(s)-1]
+	}
+	return json.RawMessage(s)
+}
+
+// truncate shortens s to at most n bytes, for error messages.
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// sessionIDLen is the length of a session id: 16 bytes in unpadded
+// base64url.
+const sessionIDLen = 22
+
+// newSessionID returns 128 random bits, base64url without padding.
+func newSessionID() (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("cookiesession: session id: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b[:]), nil
+}
+
+// verdict is judge's answer for one decoded cookie.
+type verdict struct {
+	err     error // non-nil: refuse the cookie
+	reissue int   // reissueNone or the cause to write it again
+}
+
+// judge decides whether a cookie that its format authenticated is still
+// good, and whether to write it again, from what the format found (meta),
+// what the session says of itself (life), the user it names, where it
+// came from (a migration source, with its own maxAge) and the clock. The
+// rules, in order:
+//
+//  1. The cookie's dates (judgeDates): not written in the future, not
+//     past its own expiry, not written more than MaxAge ago. A cookie
+//     written under a larger MaxAge is judged by its creation time and
+//     written again under the current one.
+//  2. With a Lifetime: a session created more than Lifetime ago is
+//     expired, however active; one created in the future beyond
+//     MaxClockSkew is not valid yet. A session without a creation time
+//     (written by another library) is given one now.
+//  3. With a revocation list: a revoked session is refused (ErrRevoked).
+//     A session without an id is given one.
+//  4. Otherwise it is good, and written again when it came from a
+//     migration format, was read with a previous key, needs a creation
+//     time or an id, or (Rolling) was written at least MaxAge/RollingShare
+//     ago.
+func (m *Manager) judge(ctx context.Context, s *Session, meta format.Meta, life lifeFacts, user string, maxAge time.Duration, migrated bool) verdict {
+	cfg := &m.cfg
+	now := cfg.Now()
+	reissue := reissueNone
+	written, err := judgeDates(meta, life.created, maxAge, now)
+	if err != nil {
+		return verdict{err: err}
+	}
+	if written.IsZero() && !meta.Expires.IsZero() && maxAge > 0 {
+		reissue = reissueUpgrade // written under a larger MaxAge
+	}
+	if cfg.Lifetime > 0 {
+		switch {
+		case life.created.IsZero():
+			reissue = reissueUpgrade
+		case life.created.After(now.Add(MaxClockSkew)):
+			return verdict{err: fmt.Errorf("%w: the session's creation time lies %v in the future", ErrNotYetValid, life.created.Sub(now).Round(time.Second))}
+		case now.Sub(life.created) > cfg.Lifetime:
+			return verdict{err: fmt.Errorf("%w: the session was created %v ago, its Lifetime is %v", ErrExpired, now.Sub(life.created).Round(time.Second), cfg.Lifetime)}
+		}
+	}
+	if list := cfg.Revocation; list != nil {
+		revoked, err := list.Revoked(ctx, life.id, user, life.created)
+		if revoked {
+			if err != nil {
+				return verdict{err: fmt.Errorf("%w: %w", ErrRevoked, err)}
+			}
+			return verdict{err: fmt.Errorf("%w: the session or its user was logged out", ErrRevoked)}
+		}
+		if err != nil {
+			m.report(s, fmt.Errorf("cookiesession: revocation list: %w", err))
+		}
+		if life.id == "" {
+			reissue = reissueUpgrade
+		}
+	}
+	switch {
+	case migrated:
+		reissue = reissueMigration
+	case meta.Key > 0:
+		reissue = reissueRotation
+	case reissue != reissueNone:
+	case cfg.Rolling && maxAge > 0 && !written.IsZero() && now.Sub(written) >= maxAge/RollingShare:
+		reissue = reissueRolling
+	}
+	return verdict{reissue: reissue}
+}

@@ -1,0 +1,270 @@
+package cookiesession
+
+import (
+	"context"
+	"fmt"
+		"strings"
+	"time"
+
+	"github.com/cookiesession/cookiesession/internal/format"
+)
+
+// Reading a session: the request's cookies through the cookie layer to
+// the codec, and what the codec found through the lifecycle rules (judge).
+
+// Load returns a session for the given cookie value ("" for none), to be
+// decoded on first use. It is for frameworks that do not use net/http
+// middleware; save it with [Manager.Save] (or [Manager.SaveCookies]).
+// Errors are reported with ctx. For types and options whose session can
+// take several cookies (iron-session, cookie-session, Config.MaxSize,
+// Config.MigrateFrom) use [Manager.LoadHeader].
+func (m *Manager) Load(ctx context.Context, cookieValue string) *Session {
+	return &Session{m: m, ctx: ctx, value: cookieValue}
+}
+
+// LoadHeader returns a session for a request's whole Cookie header, as a
+// browser sends it ("a=1; session=…"), to be decoded on first use: the
+// session's cookies are picked from it as the middleware picks them (its
+// name, its chunks or signature cookie, the cookies of Config.MigrateFrom).
+// Save it with [Manager.SaveCookies]. Errors are reported with ctx.
+func (m *Manager) LoadHeader(ctx context.Context, cookieHeader string) *Session {
+	return &Session{m: m, ctx: ctx, header: cookieHeader, fromHeader: true}
+}
+
+// maxCookieTries bounds how many cookies (or chunk sets) of the session's
+// name one request can make the server try to decode.
+const maxCookieTries = 4
+
+// read decodes the session's cookies into s: its values, whether the
+// request carried a cookie of its name, why it was refused, and what it
+// says of its own life. The caller holds s.mu.
+func (m *Manager) read(s *Session) {
+	defer func() {
+		if s.err != nil {
+			m.stats.refusal(s.err)
+		}
+	}()
+	switch {
+	case s.req != nil:
+		m.readLines(s, s.req.Header["Cookie"])
+		s.req = nil
+	case s.fromHeader:
+		m.readLines(s, []string{s.header})
+		s.header = ""
+	case s.value != "":
+		s.present = true
+		m.readCandidates(s, []string{unquoteCookie(s.value)}, nil)
+		s.value = ""
+	}
+}
+
+// readLines decodes the session from Cookie header lines.
+func (m *Manager) readLines(s *Session, lines []string) {
+	if m.fast {
+		// One cookie of the session's name, no migration: read the header
+		// in place, without keeping the request's cookies.
+		var err error
+		tries := 0
+		for _, line := range lines {
+			for line != "" {
+				var part string
+				part, line, _ = strings.Cut(line, ";")
+				name, value, ok := strings.Cut(strings.TrimSpace(part), "=")
+				if !ok || name != m.cfg.CookieName {
+					continue
+				}
+				s.present = true
+				if value == "" {
+					continue
+				}
+				if tries == maxCookieTries {
+					s.err = err
+					return
+				}
+				tries++
+				if tryErr := m.accept(s, unquoteCookie(value), m.codec, nil); tryErr == nil {
+					return
+				} else if err == nil {
+					err = tryErr
+				}
+			}
+		}
+		s.err = err
+		return
+	}
+	s.cookies = parseCookies(lines, m.owns)
+	candidates, err := m.layout.candidates(s.cookies)
+	s.present = len(s.cookies) > 0
+	if err != nil {
+		err = m.refused(err)
+	}
+	m.readCandidates(s, candidates, err)
+}
+
+// owns reports whether a request cookie belongs to the session or to one
+// of its migration sources.
+func (m *Manager) owns(name string) bool {
+	if m.layout.owns(name) {
+		return true
+	}
+	for i := range m.migrations {
+		if m.migrations[i].layout.owns(name) {
+			return true
+		}
+	}
+	return false
+}
+
+// readCandidates tries the session's own candidate values, then each
+// migration source's: the first accepted wins; if none is, s.err is the
+// first refusal (or joinErr, the cookie layer's).
+// The caller counts the refusal.
+func (m *Manager) readCandidates(s *Session, candidates []string, joinErr error) {
+	err := joinErr
+	for _, value := range candidates {
+		tryErr := m.accept(s, value, m.codec, nil)
+		if tryErr == nil {
+			return
+		}
+		if err == nil {
+			err = tryErr
+		}
+	}
+	// A migration source is read only when the request carries no cookie
+	// of the session's own: the own cookie is newer, even when refused.
+	if len(candidates) > 0 || joinErr != nil {
+		s.err = err
+		return
+	}
+	for i := range m.migrations {
+		src := &m.migrations[i]
+		values, joinErr := src.layout.candidates(s.cookies)
+		if joinErr != nil && err == nil {
+			err = m.refused(joinErr)
+		}
+		for _, value := range values {
+			tryErr := m.accept(s, value, src.codec, src)
+			if tryErr == nil {
+				return
+			}
+			if err == nil {
+				err = tryErr
+			}
+		}
+	}
+	s.err = err
+}
+
+// refused wraps a refusal of the session's cookie.
+func (m *Manager) refused(err error) error {
+	return onSide(ErrCookieRefused, fmt.Errorf("cookie %q refused: %w", m.cfg.CookieName, err))
+}
+
+// accept decodes one candidate value with codec (the Manager's own, or a
+// migration source's) and judges it; on success it fills s and returns
+// nil.
+func (m *Manager) accept(s *Session, value string, codec sessionCodec, src *migrationSource) error {
+	values, meta, err := codec.open(value)
+	if err == nil {
+		var life lifeFacts
+		if life, err = m.takeReserved(values); err == nil {
+			maxAge := m.cfg.MaxAge
+			if src != nil {
+				maxAge = src.maxAge
+			}
+			v := m.judge(s.ctx, s, meta, life, m.userOf(values), maxAge, src != nil)
+			if err = v.err; err == nil {
+				s.values, s.life, s.reissue = values, life, v.reissue
+				if src != nil {
+					s.migrated = src
+					m.stats.migrated[src.index].Add(1)
+				} else {
+					m.stats.decoded(meta.Key)
+				}
+				return nil
+			}
+		}
+	}
+	return m.refused(err)
+}
+
+// userOf returns the user a session's values name under
+// Config.RevocationUserKey: a string, or a number's text; "" for none.
+func (m *Manager) userOf(v Values) string {
+	if m.cfg.Revocation == nil {
+		return ""
+	}
+	raw, ok := v[m.cfg.RevocationUserKey]
+	if !ok {
+		return ""
+	}
+	if str, ok := plainString(raw); ok {
+		return str
+	}
+	if isJSONNumber(raw) {
+		return string(raw)
+	}
+	if val, err := unmarshalValue(raw); err == nil {
+		if str, ok := val.(string); ok {
+			return str
+		}
+	}
+	return ""
+}
+
+// migrationSource is one of Config.MigrateFrom, ready to read.
+type migrationSource struct {
+	index  int
+	name   string
+	codec  sessionCodec
+	layout layout
+	maxAge time.Duration
+}
+
+// newMigrations builds the sources of c.MigrateFrom.
+func newMigrations(c *Config) ([]migrationSource, error) {
+	out := make([]migrationSource, len(c.MigrateFrom))
+	for i, mf := range c.MigrateFrom {
+		src := &out[i]
+		src.index = i
+		name := mf.CookieName
+		if name == "" {
+			name = c.CookieName
+		}
+		src.name = name
+		if mf.Codec != nil {
+			src.codec = customCodec{mf.Codec}
+			src.layout = singleLayout{name}
+			continue
+		}
+		sub := Config{
+			Type: mf.Type, SecretKey: mf.SecretKey, PreviousSecretKeys: mf.PreviousSecretKeys,
+			InsecureAllowPublicFernetKey: mf.InsecureAllowPublicFernetKey,
+			CookieName:                   name, MaxAge: mf.MaxAge, Path: c.Path, Domain: c.Domain,
+			Secure: c.Secure, SameSite: c.SameSite, Now: c.Now, Logger: c.Logger,
+		}
+		sub, err := sub.withDefaults()
+		if err == nil {
+			src.codec, err = newCodec(&sub)
+		}
+		if err == nil {
+			src.layout, err = newLayout(&sub)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("MigrateFrom[%d]: %w", i, err)
+		}
+		src.maxAge = sub.MaxAge
+	}
+	return out, nil
+}
+
+// customCodec is a Codec the app supplies, such as a migration source's:
+// its Decode authenticates and judges dates itself.
+type customCodec struct{ Codec }
+
+func (c customCodec) open(value string) (Values, format.Meta, error) {
+	v, err := c.Decode(value)
+	return v, format.Meta{Key: -1}, err
+}
+
+func (c customCodec) seal(v Values, _ time.Time) (string, error) { return c.Encode(v) }

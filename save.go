@@ -1,0 +1,180 @@
+package cookiesession
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/cookiesession/cookiesession/internal/chunk"
+)
+
+// Writing a session: what changed (or must be written again) into the
+// cookies that carry it, through the codec and the cookie layer.
+
+// Save returns the cookie that carries the session's changes, or nil if
+// there are none, and marks the changes saved. It is for frameworks that
+// do not use net/http middleware, with [Manager.Load]. A session emptied
+// by Delete or Clear gives a cookie that expires the browser's one (or nil
+// if the request had none). A session that needs several cookies
+// (iron-session, cookie-session, chunks, a migrated cookie to expire)
+// gives an error wrapping [ErrNotSaved]: use [Manager.SaveCookies] for
+// those. A session whose Set-Cookie line would be longer than
+// [MaxCookieSize] gives an error wrapping [ErrNotSaved] and [ErrTooLarge]
+// and no cookie; the error is also reported to the configured handler or
+// logger.
+func (m *Manager) Save(s *Session) (*http.Cookie, error) {
+	cookies, _, err := m.save(s)
+	switch {
+	case err != nil:
+		return nil, err
+	case len(cookies) > 1:
+		err = onSide(ErrNotSaved, errors.New("cookiesession: the session takes several cookies: use Manager.SaveCookies"))
+		m.report(s, err)
+		return nil, err
+	case len(cookies) == 1:
+		return cookies[0], nil
+	}
+	return nil, nil
+}
+
+// SaveCookies returns the cookies that carry the session's changes, in the
+// order to set them (nil if there are none), and marks the changes saved:
+// the session's cookie or chunks, the expired ones it no longer needs, and
+// for a session read from a Config.MigrateFrom format the expired cookie
+// of that format. Errors are those of [Manager.Save]; on an error no
+// cookie is returned, so the client keeps its previous session.
+func (m *Manager) SaveCookies(s *Session) ([]*http.Cookie, error) {
+	cookies, _, err := m.save(s)
+	return cookies, err
+}
+
+// save is SaveCookies, also returning each cookie's Set-Cookie line.
+func (m *Manager) save(s *Session) ([]*http.Cookie, []string, error) {
+	cookies, lines, err := m.encodeChanges(s)
+	if err != nil {
+		err = onSide(ErrNotSaved, err)
+		m.report(s, err) // outside s.mu: the handler may use s
+	}
+	return cookies, lines, err
+}
+
+// encodeChanges is save without the reporting.
+func (m *Manager) encodeChanges(s *Session) ([]*http.Cookie, []string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.version == s.saved && s.reissue == reissueNone {
+		return nil, nil, nil
+	}
+	changed := s.version != s.saved
+	reissue := s.reissue
+	s.saved, s.reissue = s.version, reissueNone
+	if len(s.values) == 0 && len(s.life.flashes) == 0 {
+		if !changed || !s.present {
+			return nil, nil, nil
+		}
+		cookies, lines := m.expire(s, append(m.layout.stale(s.cookiesOrName(m), nil), m.migrationStale(s)...))
+		m.stats.cleared.Add(1)
+		return cookies, lines, nil
+	}
+	now := m.cfg.Now()
+	if s.life.created.IsZero() {
+		s.life.created = now
+	}
+	if m.cfg.Revocation != nil && s.life.id == "" {
+		id, err := newSessionID()
+		if err != nil {
+			return nil, nil, err
+		}
+		s.life.id = id
+	}
+	value, err := m.codec.seal(m.putReserved(s.values, s.life), now)
+	if err != nil {
+		return nil, nil, fmt.Errorf("cookiesession: session not saved: %w", err)
+	}
+	parts, err := m.layout.split(value)
+	if err != nil {
+		return nil, nil, fmt.Errorf("session not saved: %w", err)
+	}
+	cookies := make([]*http.Cookie, 0, len(parts)+1)
+	lines := make([]string, 0, len(parts)+1)
+	for _, p := range parts {
+		c := cookieFor(&m.cfg, p.Name, p.Value)
+		line := m.cfg.cookieLine(c)
+		if n := len(line); n > MaxCookieSize {
+			return nil, nil, fmt.Errorf("%w: session not saved: its Set-Cookie line has %d bytes, the limit is %d", ErrTooLarge, n, MaxCookieSize)
+		}
+		cookies, lines = append(cookies, c), append(lines, line)
+	}
+	stale := append(m.layout.stale(s.cookies, parts), m.migrationStale(s)...)
+	moreCookies, moreLines := m.expire(s, stale)
+	m.stats.written.Add(1)
+	if !changed && reissue != reissueNone {
+		m.stats.reissued[reissue].Add(1)
+	}
+	s.migrated = nil
+	return append(cookies, moreCookies...), append(lines, moreLines...), nil
+}
+
+// migrationStale returns the names of the request's cookies of migration
+// sources that the session's own cookies do not overwrite: once the
+// session is written in its own format (or cleared, at logout), they must
+// go, or a logged-out user would be logged in again from them. The caller
+// holds s.mu.
+func (m *Manager) migrationStale(s *Session) []string {
+	var names []string
+	for i := range m.migrations {
+		for _, name := range m.migrations[i].layout.stale(s.cookies, nil) {
+			if !m.layout.owns(name) {
+				names = append(names, name)
+			}
+		}
+	}
+	return names
+}
+
+// expire returns cookies (and their lines) that make the browser drop the
+// named cookies now.
+func (m *Manager) expire(s *Session, names []string) ([]*http.Cookie, []string) {
+	if len(names) == 0 {
+		return nil, nil
+	}
+	cookies := make([]*http.Cookie, len(names))
+	lines := make([]string, len(names))
+	for i, name := range names {
+		c := cookieFor(&m.cfg, name, "")
+		c.MaxAge = -1 // Max-Age=0: the browser drops the cookie now
+		cookies[i], lines[i] = c, m.cfg.cookieLine(c)
+	}
+	return cookies, lines
+}
+
+// cookiesOrName returns the request's cookies of the session, or, when
+// the middleware read the header in place without keeping them, the
+// session's own cookie name if the request carried it. The caller holds
+// s.mu.
+func (s *Session) cookiesOrName(m *Manager) []chunk.Cookie {
+	if s.cookies != nil || !s.present {
+		return s.cookies
+	}
+	return []chunk.Cookie{{Name: m.cfg.CookieName}}
+}
+
+// jwtClaimKeys are the session keys a jwt session cannot hold: the
+// registered claims this package checks. "exp" is written by the codec
+// itself, and an "nbf" the app set would make later cookies refused.
+var jwtClaimKeys = map[string]bool{"exp": true, "nbf": true}
+
+// checkKey refuses a key that the session's cookie format or the
+// package reserves.
+func (m *Manager) checkKey(key string) error {
+	if m == nil {
+		return nil
+	}
+	if m.cfg.Type == JWT && jwtClaimKeys[key] {
+		return fmt.Errorf("%w: %q is a JWT claim that jwt sessions manage themselves", ErrReservedKey, key)
+	}
+	if m.isReserved(key) {
+		return fmt.Errorf("%w: %q is kept by the package (session creation time, id or flash messages)", ErrReservedKey, key)
+	}
+	return nil
+}
