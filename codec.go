@@ -286,4 +286,3 @@ func (c *Config) secrets() ([]string, error) {
 	}
 	return all, nil
 }
-

@@ -611,4 +611,3 @@ func TestRollingAfterTheHeadersIsCountedNotSaved(t *testing.T) {
 		t.Fatalf("stats %+v: want the rolling re-issue counted as not saved", st)
 	}
 }
-

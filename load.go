@@ -3,7 +3,7 @@ package cookiesession
 import (
 	"context"
 	"fmt"
-		"strings"
+	"strings"
 	"time"
 
 	"github.com/cookiesession/cookiesession/internal/format"
