@@ -544,6 +544,13 @@ func FuzzRoundTrip(f *testing.F) {
 			}
 			s := m.Load(context.Background(), "")
 			err := s.Set(key, json.RawMessage(value))
+			if key == "" {
+				// The empty key is refused, whatever the value.
+				if !errors.Is(err, ErrInvalidKey) || s.Changed() || s.Len() != 0 {
+					t.Fatalf("%s: the empty key: Set gave %v, changed %v", typ, err, s.Changed())
+				}
+				continue
+			}
 			if !valid {
 				if err == nil || s.Changed() || s.Len() != 0 {
 					t.Fatalf("%s: invalid JSON %q: Set gave %v, changed %v", typ, value, err, s.Changed())
