@@ -93,7 +93,7 @@ func TestSignedTokensRefuseEveryByteChange(t *testing.T) {
 		// 73 bytes: one byte in the last group, 4 spare bits.
 		{Fernet, Values{"user": json.RawMessage(`"tom"`)}, nil},
 	} {
-		c := mustCodec(t, Config{Type: tc.typ, SecretKey: "tamper-secret", Now: fixedClock(1_800_000_000)})
+		c := mustCodec(t, Config{Type: tc.typ, SecretKey: "tamper-secret-0123456789abcdefgh", Now: fixedClock(1_800_000_000)})
 		token, err := c.Encode(tc.values)
 		if err != nil {
 			t.Fatal(err)
@@ -180,8 +180,8 @@ func TestExpiryEdges(t *testing.T) {
 	now := time.Unix(t0, 0)
 	clock := func() time.Time { return now }
 	at := func(unix int64) { now = time.Unix(unix, 0) }
-	jwtc := mustCodec(t, Config{Type: JWT, SecretKey: "edge-secret", MaxAge: maxAge, Now: clock})
-	fer := mustCodec(t, Config{Type: Fernet, SecretKey: "edge-secret", MaxAge: maxAge, Now: clock})
+	jwtc := mustCodec(t, Config{Type: JWT, SecretKey: "edge-secret-0123456789abcdefghij", MaxAge: maxAge, Now: clock})
+	fer := mustCodec(t, Config{Type: Fernet, SecretKey: "edge-secret-0123456789abcdefghij", MaxAge: maxAge, Now: clock})
 	skew := int64(MaxClockSkew / time.Second)
 	age := int64(maxAge / time.Second)
 	if skew != 60 {
@@ -210,8 +210,8 @@ func TestExpiryEdges(t *testing.T) {
 	for _, tc := range []struct {
 		ahead int64
 		want  error
-	}{{age + skew - 1, nil}, {age + skew, nil}, {age + skew + 1, ErrNotYetValid}} {
-		token := signJWT(t, "edge-secret", `{"exp":`+strconv.FormatInt(t0+tc.ahead, 10)+`}`)
+	}{{age + skew - 1, nil}, {age + skew, nil}, {age + skew + 1, ErrExpired}} {
+		token := signJWT(t, "edge-secret-0123456789abcdefghij", `{"exp":`+strconv.FormatInt(t0+tc.ahead, 10)+`}`)
 		check(fmt.Sprintf("jwt exp %d s ahead", tc.ahead), jwtc, token, t0, tc.want)
 	}
 
@@ -220,7 +220,7 @@ func TestExpiryEdges(t *testing.T) {
 		ahead int64
 		want  error
 	}{{-1, nil}, {0, nil}, {1, nil}, {skew - 1, nil}, {skew, nil}, {skew + 1, ErrNotYetValid}, {3600, ErrNotYetValid}} {
-		token := signJWT(t, "edge-secret", `{"user":"tom","nbf":`+strconv.FormatInt(t0+tc.ahead, 10)+`}`)
+		token := signJWT(t, "edge-secret-0123456789abcdefghij", `{"user":"tom","nbf":`+strconv.FormatInt(t0+tc.ahead, 10)+`}`)
 		check(fmt.Sprintf("jwt nbf %+d s", tc.ahead), jwtc, token, t0, tc.want)
 	}
 
@@ -245,7 +245,7 @@ func TestServerSideExpiry(t *testing.T) {
 	for _, typ := range []Type{JWT, Fernet} {
 		now := start
 		clock := func() time.Time { return now }
-		c := mustCodec(t, Config{Type: typ, SecretKey: "expiry-secret", MaxAge: time.Hour, Now: clock})
+		c := mustCodec(t, Config{Type: typ, SecretKey: "expiry-secret-0123456789abcdefgh", MaxAge: time.Hour, Now: clock})
 		token, err := c.Encode(Values{"user": json.RawMessage(`"tom"`)})
 		if err != nil {
 			t.Fatal(err)
@@ -259,16 +259,34 @@ func TestServerSideExpiry(t *testing.T) {
 			t.Errorf("%s: after max age: %v, want ErrExpired", typ, err)
 		}
 		// A server configured for browser-session cookies checks no expiry.
-		lenient := mustCodec(t, Config{Type: typ, SecretKey: "expiry-secret", MaxAge: BrowserSession, Now: clock})
+		lenient := mustCodec(t, Config{Type: typ, SecretKey: "expiry-secret-0123456789abcdefgh", MaxAge: BrowserSession, Now: clock})
 		if _, err := lenient.Decode(token); err != nil {
 			t.Errorf("%s: BrowserSession refused an old token: %v", typ, err)
 		}
-		// A token from the future, beyond the clock skew, is refused.
+		// A token from the future, beyond the clock skew, is refused:
+		// fernet's timestamp is ahead of the clock (ErrNotYetValid); a
+		// jwt's exp then lies more than MaxAge + MaxClockSkew ahead, which
+		// is what a token written under a larger MaxAge looks like
+		// (ErrExpired).
 		now = start.Add(-MaxClockSkew - time.Minute)
-		// (jwt: its exp is then more than MaxAge + MaxClockSkew ahead.)
-		if _, err := c.Decode(token); !errors.Is(err, ErrNotYetValid) {
-			t.Errorf("%s: future token: %v, want ErrNotYetValid", typ, err)
+		_, err = c.Decode(token)
+		switch typ {
+		case JWT:
+			if !errors.Is(err, ErrExpired) || !strings.Contains(fmt.Sprint(err), "jwt exp lies further ahead than MaxAge") {
+				t.Errorf("%s: future token: %v, want ErrExpired saying the exp lies further ahead than MaxAge allows", typ, err)
+			}
+		default:
+			if !errors.Is(err, ErrNotYetValid) {
+				t.Errorf("%s: future token: %v, want ErrNotYetValid", typ, err)
+			}
 		}
+	}
+	// A jwt whose nbf lies ahead of the clock, beyond the skew, is not
+	// valid yet.
+	c := mustCodec(t, Config{Type: JWT, SecretKey: "expiry-secret-0123456789abcdefgh", MaxAge: time.Hour, Now: func() time.Time { return start }})
+	future := signJWT(t, "expiry-secret-0123456789abcdefgh", `{"user":"tom","nbf":`+strconv.FormatInt(start.Add(MaxClockSkew+time.Minute).Unix(), 10)+`}`)
+	if _, err := c.Decode(future); !errors.Is(err, ErrNotYetValid) {
+		t.Errorf("jwt nbf in the future: %v, want ErrNotYetValid", err)
 	}
 }
 
@@ -312,12 +330,12 @@ func signJWT(t *testing.T, secret, payload string) string {
 
 func TestKeyRotation(t *testing.T) {
 	for _, typ := range []Type{JWT, Fernet} {
-		old := mustCodec(t, Config{Type: typ, SecretKey: "old-secret"})
+		old := mustCodec(t, Config{Type: typ, SecretKey: "old-secret-0123456789abcdefghijk"})
 		token, err := old.Encode(Values{"user": json.RawMessage(`"tom"`)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		rotated := mustCodec(t, Config{Type: typ, SecretKey: "new-secret", PreviousSecretKeys: []string{"older", "old-secret"}})
+		rotated := mustCodec(t, Config{Type: typ, SecretKey: "new-secret-0123456789abcdefghijk", PreviousSecretKeys: []string{"older-secret-0123456789abcdefghi", "old-secret-0123456789abcdefghijk"}})
 		if v, err := rotated.Decode(token); err != nil || string(v["user"]) != `"tom"` {
 			t.Errorf("%s: rotated codec refused an old-key token: %v", typ, err)
 		}
@@ -328,20 +346,30 @@ func TestKeyRotation(t *testing.T) {
 		if _, err := old.Decode(fresh); !errors.Is(err, ErrSignature) {
 			t.Errorf("%s: new tokens must be made with the new key, old key read one: %v", typ, err)
 		}
-		if _, err := mustCodec(t, Config{Type: typ, SecretKey: "new-secret"}).Decode(token); !errors.Is(err, ErrSignature) {
+		if _, err := mustCodec(t, Config{Type: typ, SecretKey: "new-secret-0123456789abcdefghijk"}).Decode(token); !errors.Is(err, ErrSignature) {
 			t.Errorf("%s: a dropped key still reads: %v", typ, err)
 		}
 	}
 }
 
 func TestFernetSecrets(t *testing.T) {
-	for _, ok := range []string{"k", strings.Repeat("x", 32), "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4="} {
+	for _, ok := range []string{strings.Repeat("x", 17), strings.Repeat("x", 32), "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4="} {
 		if _, err := NewCodec(Config{Type: Fernet, SecretKey: ok}); err != nil {
 			t.Errorf("secret %q: %v", ok, err)
 		}
 	}
+	// 16 characters or fewer leave the whole encryption key public: refused
+	// unless the configuration says so.
+	for _, public := range []string{"k", strings.Repeat("x", 16)} {
+		if _, err := NewCodec(Config{Type: Fernet, SecretKey: public}); !errors.Is(err, ErrInvalidSecret) {
+			t.Errorf("secret %q: %v, want ErrInvalidSecret", public, err)
+		}
+		if _, err := NewCodec(Config{Type: Fernet, SecretKey: public, InsecureAllowPublicFernetKey: true}); err != nil {
+			t.Errorf("secret %q with InsecureAllowPublicFernetKey: %v", public, err)
+		}
+	}
 	for _, bad := range []string{strings.Repeat("x", 33), "pässwörd", strings.Repeat("%", 44)} {
-		if _, err := NewCodec(Config{Type: Fernet, SecretKey: bad}); !errors.Is(err, ErrInvalidSecret) {
+		if _, err := NewCodec(Config{Type: Fernet, SecretKey: bad, InsecureAllowPublicFernetKey: true}); !errors.Is(err, ErrInvalidSecret) {
 			t.Errorf("secret %q: %v, want ErrInvalidSecret", bad, err)
 		}
 	}
@@ -349,7 +377,7 @@ func TestFernetSecrets(t *testing.T) {
 
 func TestOversizedCookiesAreRefusedBeforeDecoding(t *testing.T) {
 	for _, typ := range allTypes {
-		c := mustCodec(t, Config{Type: typ, SecretKey: "k"})
+		c := mustCodec(t, Config{Type: typ, SecretKey: testSecret})
 		for _, n := range []int{MaxCookieSize + 1, 100_000, 1 << 20} {
 			if _, err := c.Decode(strings.Repeat("A", n)); !errors.Is(err, ErrTooLarge) {
 				t.Errorf("%s, %d bytes: %v, want ErrTooLarge", typ, n, err)
@@ -391,7 +419,7 @@ func TestNewCodecErrors(t *testing.T) {
 		{Config{Type: JWT}, ErrSecretRequired},
 		{Config{Type: Fernet}, ErrSecretRequired},
 		{Config{Type: JWT, SecretKey: "k", PreviousSecretKeys: []string{""}}, ErrInvalidSecret},
-		{Config{Type: Fernet, SecretKey: "k", PreviousSecretKeys: []string{strings.Repeat("y", 40)}}, ErrInvalidSecret},
+		{Config{Type: Fernet, SecretKey: testSecret, PreviousSecretKeys: []string{strings.Repeat("y", 40)}}, ErrInvalidSecret},
 	} {
 		if _, err := NewCodec(tc.cfg); !errors.Is(err, tc.want) {
 			t.Errorf("%+v: %v, want %v", tc.cfg, err, tc.want)
@@ -405,7 +433,7 @@ func TestNewCodecErrors(t *testing.T) {
 // A MaxAge meant as "forever" does not overflow the expiry checks.
 func TestHugeMaxAge(t *testing.T) {
 	for _, typ := range []Type{JWT, Fernet} {
-		c := mustCodec(t, Config{Type: typ, SecretKey: "k", MaxAge: time.Duration(math.MaxInt64)})
+		c := mustCodec(t, Config{Type: typ, SecretKey: testSecret, MaxAge: time.Duration(math.MaxInt64)})
 		token, err := c.Encode(Values{"user": json.RawMessage(`"tom"`)})
 		if err != nil {
 			t.Fatal(err)
@@ -446,7 +474,7 @@ func TestJWTEncodeRefusesReservedClaims(t *testing.T) {
 	}
 	// Other types store them as values.
 	for _, typ := range []Type{Base64, Fernet} {
-		c := mustCodec(t, Config{Type: typ, SecretKey: "k"})
+		c := mustCodec(t, Config{Type: typ, SecretKey: testSecret})
 		token, err := c.Encode(Values{"exp": json.RawMessage(`1`), "nbf": json.RawMessage(`2`)})
 		if err != nil {
 			t.Fatal(err)

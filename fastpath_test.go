@@ -467,34 +467,66 @@ func TestSetDetectsNumberChangesExactly(t *testing.T) {
 }
 
 // Set refuses a value that cannot fit in a cookie before it does any work
-// on it, so a client-supplied string of digits costs nothing.
+// on it, so a client-supplied string of digits costs nothing; a value
+// that fits on its own but not in the session's cookie is refused by the
+// session-size check. Either refusal wraps ErrNotSaved and ErrTooLarge,
+// is reported, and changes nothing.
 func TestSetRefusesValuesThatCannotFitACookie(t *testing.T) {
-	m, err := New(Config{Type: Base64})
+	var reported []error
+	m, err := New(Config{Type: Base64, ErrorHandler: func(_ context.Context, err error) { reported = append(reported, err) }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	cookie := base64.URLEncoding.EncodeToString([]byte(`{"n":1}`))
+	refused := func(what string, s *Session, err error, early bool) {
+		t.Helper()
+		if !errors.Is(err, ErrTooLarge) || !errors.Is(err, ErrNotSaved) {
+			t.Errorf("Set of %s: %v, want ErrTooLarge and ErrNotSaved", what, err)
+		}
+		// The early refusal names the value's size; the session-size
+		// check the Set-Cookie line's.
+		if want := map[bool]string{true: "cannot fit in a cookie", false: "Set-Cookie line would have"}[early]; err != nil && !strings.Contains(err.Error(), want) {
+			t.Errorf("Set of %s: %q, want it to say %q", what, err, want)
+		}
+		if len(reported) != 1 || reported[0] != err {
+			t.Errorf("Set of %s: reported %v, want the one error returned", what, reported)
+		}
+		reported = nil
+		if s.Changed() || s.GetString("n") != "" || string(mustRaw(t, s, "n")) != "1" {
+			t.Errorf("Set of %s: a refused Set changed the session", what)
+		}
+	}
 	huge := strings.Repeat("7", MaxCookieSize+1)
 	for _, v := range []any{json.Number(huge), json.RawMessage(huge), huge, json.RawMessage("not json" + huge)} {
 		s := m.Load(context.Background(), cookie)
-		if err := s.Set("n", v); !errors.Is(err, ErrTooLarge) {
-			t.Errorf("Set of %T of %d bytes: %v, want ErrTooLarge", v, MaxCookieSize+1, err)
-		}
-		if s.Changed() || s.GetString("n") != "" || string(mustRaw(t, s, "n")) != "1" {
-			t.Errorf("a refused Set changed the session")
-		}
+		err := s.Set("n", v)
+		refused(fmt.Sprintf("%T of %d bytes", v, MaxCookieSize+1), s, err, true)
 	}
-	// At the limit, the value is taken (and the size of the whole cookie
-	// is judged when it is saved).
+	// At the limit, the value passes the first check and is judged with
+	// the rest of the session: 4096 digits do not fit in a cookie.
 	s := m.Load(context.Background(), cookie)
-	if err := s.Set("n", json.Number(huge[:MaxCookieSize])); err != nil {
-		t.Errorf("Set of %d digits: %v", MaxCookieSize, err)
+	err = s.Set("n", json.Number(huge[:MaxCookieSize]))
+	refused(fmt.Sprintf("%d digits", MaxCookieSize), s, err, false)
+	// A number that fits is taken.
+	s = m.Load(context.Background(), cookie)
+	if err := s.Set("n", json.Number(huge[:2000])); err != nil || !s.Changed() {
+		t.Errorf("Set of 2000 digits: %v, changed %v", err, s.Changed())
 	}
-	// The worst case is bounded: a 3 MB digit string took seconds before.
+	// The worst case is bounded: a 3 MB digit string took seconds before,
+	// compared with a long number already in the session. The early check
+	// refuses it before any comparison or encoding.
+	long := base64.URLEncoding.EncodeToString([]byte(`{"n":` + strings.Repeat("9", 2999) + `}`))
 	start := time.Now()
 	for i := 0; i < 10; i++ {
-		_ = m.Load(context.Background(), cookie).Set("n", json.Number(strings.Repeat("9", 3<<20)))
+		s := m.Load(context.Background(), long)
+		if raw, ok := s.Raw("n"); !ok || len(raw) != 2999 {
+			t.Fatalf("the session's long number did not load: %d bytes, %v", len(raw), s.Err())
+		}
+		if err := s.Set("n", json.Number(strings.Repeat("9", 3<<20))); !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "cannot fit in a cookie") {
+			t.Fatalf("Set of a 3 MB number: %v, want the early ErrTooLarge", err)
+		}
 	}
+	reported = nil
 	if d := time.Since(start); d > 2*time.Second {
 		t.Errorf("10 Sets of a 3 MB number took %v", d)
 	}

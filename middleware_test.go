@@ -82,7 +82,7 @@ func (s *testServer) get(t *testing.T, path string, cookies ...string) (string, 
 func TestRoundTripOverHTTP(t *testing.T) {
 	for _, typ := range allTypes {
 		t.Run(string(typ), func(t *testing.T) {
-			srv := newServer(t, cookiesession.Config{Type: typ, SecretKey: "http-secret"}, kvApp)
+			srv := newServer(t, cookiesession.Config{Type: typ, SecretKey: sessiontest.Secret}, kvApp)
 			_, resp := srv.get(t, "/set?user=tom&lang=go")
 			if sc := resp.Header.Get("Set-Cookie"); !strings.HasPrefix(sc, "session=") || !strings.Contains(sc, "HttpOnly") {
 				t.Fatalf("Set-Cookie %q", sc)
@@ -128,8 +128,13 @@ func TestEmptySessionWithoutCookieWritesNothing(t *testing.T) {
 func TestBadCookiesGiveAnEmptySessionAndALogRecord(t *testing.T) {
 	valid := map[cookiesession.Type]string{}
 	for _, typ := range allTypes {
-		c, _ := cookiesession.NewCodec(cookiesession.Config{Type: typ, SecretKey: "other-secret"})
-		valid[typ], _ = c.Encode(cookiesession.Values{"user": []byte(`"root"`)})
+		c, err := cookiesession.NewCodec(cookiesession.Config{Type: typ, SecretKey: "other-secret-0123456789abcdefghi"})
+		if err != nil {
+			t.Fatalf("%s: %v", typ, err)
+		}
+		if valid[typ], err = c.Encode(cookiesession.Values{"user": []byte(`"root"`)}); err != nil {
+			t.Fatalf("%s: %v", typ, err)
+		}
 	}
 	bad := []string{"%%%%", "not-a-jwt", "bm90IGpzb24gYXQgYWxs", "WyJhIiwibGlzdCJd", "bnVsbA==",
 		strings.Repeat("A", 5000), `"quoted"`, "gAAAAAAAAAAAAAAAAAAAAAAAAA", "a.b.c"}
@@ -137,7 +142,7 @@ func TestBadCookiesGiveAnEmptySessionAndALogRecord(t *testing.T) {
 		t.Run(string(typ), func(t *testing.T) {
 			var logs bytes.Buffer
 			var mu sync.Mutex
-			m, err := cookiesession.New(cookiesession.Config{Type: typ, SecretKey: "server-secret",
+			m, err := cookiesession.New(cookiesession.Config{Type: typ, SecretKey: sessiontest.Secret,
 				Logger: slog.New(slog.NewTextHandler(lockedWriter{&mu, &logs}, nil))})
 			if err != nil {
 				t.Fatal(err)
@@ -189,7 +194,7 @@ func (l lockedWriter) Write(p []byte) (int, error) {
 // Of several cookies with the session's name, the one that decodes wins,
 // so a cookie planted by a sibling subdomain cannot hide the real one.
 func TestSeveralCookiesOfTheSameName(t *testing.T) {
-	srv := newServer(t, cookiesession.Config{Type: cookiesession.Fernet, SecretKey: "k"}, kvApp)
+	srv := newServer(t, cookiesession.Config{Type: cookiesession.Fernet, SecretKey: sessiontest.Secret}, kvApp)
 	_, resp := srv.get(t, "/set?user=tom")
 	real := resp.Cookies()[0].Value
 	srv.client.Jar = nil
@@ -207,7 +212,7 @@ func TestExpiryThroughTheMiddleware(t *testing.T) {
 		var mu sync.Mutex
 		now := time.Unix(1_800_000_000, 0)
 		clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-		srv := newServer(t, cookiesession.Config{Type: typ, SecretKey: "k", MaxAge: time.Hour, Now: clock}, kvApp)
+		srv := newServer(t, cookiesession.Config{Type: typ, SecretKey: sessiontest.Secret, MaxAge: time.Hour, Now: clock}, kvApp)
 		_, resp := srv.get(t, "/set?user=tom")
 		if sc := resp.Header.Get("Set-Cookie"); !strings.Contains(sc, "Max-Age=3600") {
 			t.Errorf("%s: Set-Cookie %q", typ, sc)
@@ -277,14 +282,15 @@ func TestChangeAfterTheHeadersIsReported(t *testing.T) {
 }
 
 func TestTooLargeSessionIsNotSentAndTheOldOneStays(t *testing.T) {
-	srv := newServer(t, cookiesession.Config{Type: cookiesession.Fernet, SecretKey: "k"}, kvApp)
+	srv := newServer(t, cookiesession.Config{Type: cookiesession.Fernet, SecretKey: sessiontest.Secret}, kvApp)
 	srv.get(t, "/set?user=tom")
+	// Set refuses the value (kvApp answers 500 with Set's error).
 	_, resp := srv.get(t, "/set?big="+strings.Repeat("x", 4000))
-	if resp.StatusCode != 200 || resp.Header.Get("Set-Cookie") != "" {
-		t.Errorf("status %d, Set-Cookie of %d bytes", resp.StatusCode, len(resp.Header.Get("Set-Cookie")))
+	if resp.StatusCode != http.StatusInternalServerError || resp.Header.Get("Set-Cookie") != "" {
+		t.Errorf("status %d, Set-Cookie of %d bytes; want 500 and no cookie", resp.StatusCode, len(resp.Header.Get("Set-Cookie")))
 	}
-	if errs := srv.log.Take(); len(errs) != 1 || !errors.Is(errs[0], cookiesession.ErrTooLarge) {
-		t.Errorf("reported %v, want one ErrTooLarge", errs)
+	if errs := srv.log.Take(); len(errs) != 1 || !errors.Is(errs[0], cookiesession.ErrTooLarge) || !errors.Is(errs[0], cookiesession.ErrNotSaved) {
+		t.Errorf("reported %v, want one error wrapping ErrTooLarge and ErrNotSaved", errs)
 	}
 	if body, _ := srv.get(t, "/get?user"); body != "tom" {
 		t.Errorf("the previous session was lost: %q", body)
@@ -468,12 +474,13 @@ func TestNewRefusesMisconfiguration(t *testing.T) {
 		want error
 	}{
 		{cookiesession.Config{}, cookiesession.ErrUnknownType},
-		{cookiesession.Config{Type: "JWT "}, cookiesession.ErrUnknownType},
+		{cookiesession.Config{Type: "jwtt"}, cookiesession.ErrUnknownType},
 		{cookiesession.Config{Type: cookiesession.JWT}, cookiesession.ErrSecretRequired},
 		{cookiesession.Config{Type: cookiesession.Fernet, SecretKey: strings.Repeat("s", 40)}, cookiesession.ErrInvalidSecret},
 		{cookiesession.Config{Type: cookiesession.Base64, CookieName: "bad name"}, cookiesession.ErrInvalidConfig},
 		{cookiesession.Config{Type: cookiesession.Base64, Domain: "bad domain;"}, cookiesession.ErrInvalidConfig},
 		{cookiesession.Config{Type: cookiesession.Base64, Path: "/a;b"}, cookiesession.ErrInvalidConfig},
+		{cookiesession.Config{Type: cookiesession.Base64, Path: "app"}, cookiesession.ErrInvalidConfig},
 		{cookiesession.Config{Type: cookiesession.Base64, MaxAge: time.Millisecond}, cookiesession.ErrInvalidConfig},
 		{cookiesession.Config{Type: cookiesession.Base64, SameSite: http.SameSiteNoneMode}, cookiesession.ErrInvalidConfig},
 	} {

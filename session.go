@@ -3,6 +3,7 @@ package cookiesession
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"sort"
@@ -183,6 +184,9 @@ func (s *Session) Set(key string, value any) error {
 	}
 	raw, err := s.m.marshal(value)
 	if err != nil {
+		if errors.Is(err, ErrNotSaved) {
+			s.m.report(s, err) // a value too large for any cookie
+		}
 		return err
 	}
 	s.mu.Lock()

@@ -14,10 +14,10 @@ import (
 // A string, json.Number or json.RawMessage longer than [MaxCookieSize]
 // bytes cannot fit in any cookie: it is refused before any other work
 // (so that a client-supplied value costs nothing to refuse) with an error
-// wrapping [ErrTooLarge].
+// wrapping [ErrNotSaved] and [ErrTooLarge].
 func marshalValue(value any) (json.RawMessage, error) {
 	if n := valueTextLen(value); n > MaxCookieSize {
-		return nil, fmt.Errorf("%w: a value of %d bytes cannot fit in a cookie of at most %d bytes", ErrTooLarge, n, MaxCookieSize)
+		return nil, onSide(ErrNotSaved, fmt.Errorf("%w: a value of %d bytes cannot fit in a cookie of at most %d bytes", ErrTooLarge, n, MaxCookieSize))
 	}
 	return encodeValue(value)
 }

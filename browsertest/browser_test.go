@@ -176,7 +176,7 @@ func startRouter(t *testing.T, host string, typ cookiesession.Type) string {
 		t.Fatal(buildErr)
 	}
 	addr := freeAddr(t, host)
-	cmd := exec.Command(routerBin, "-addr", addr, "-type", string(typ), "-secret", "SESSION-SECRET")
+	cmd := exec.Command(routerBin, "-addr", addr, "-type", string(typ), "-secret", sessiontest.Secret)
 	cmd.Stderr = &testWriter{t: t}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -261,7 +261,7 @@ func TestRouterExampleInChromium(t *testing.T) {
 }
 
 // sizeApp is the router example plus /fill/{n}, which stores n bytes in the
-// session, and /visible, which sets an ordinary script-visible cookie.
+// session (answering "Done", or "Refused" when Set refuses them), and /visible, which sets an ordinary script-visible cookie.
 func sizeApp(m *cookiesession.Manager) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
@@ -279,7 +279,10 @@ func sizeApp(m *cookiesession.Manager) http.Handler {
 	mux.HandleFunc("GET /fill/{n}", func(w http.ResponseWriter, r *http.Request) {
 		var n int
 		fmt.Sscan(r.PathValue("n"), &n)
-		_ = cookiesession.FromRequest(r).Set("blob", strings.Repeat("x", n))
+		if err := cookiesession.FromRequest(r).Set("blob", strings.Repeat("x", n)); err != nil {
+			fmt.Fprint(w, "Refused")
+			return
+		}
 		fmt.Fprint(w, "Done")
 	})
 	mux.HandleFunc("GET /visible", func(w http.ResponseWriter, r *http.Request) {
@@ -300,8 +303,9 @@ func largestFit(t *testing.T, cfg cookiesession.Config) int {
 	}
 	fits := func(n int) bool {
 		s := m.Load(context.Background(), "")
-		_ = s.Set("user", "tom")
-		_ = s.Set("blob", strings.Repeat("x", n))
+		if s.Set("user", "tom") != nil || s.Set("blob", strings.Repeat("x", n)) != nil {
+			return false
+		}
 		c, err := m.Save(s)
 		return err == nil && c != nil
 	}
@@ -319,15 +323,16 @@ func largestFit(t *testing.T, cfg cookiesession.Config) int {
 	return lo
 }
 
-// A session just under the size limit survives in the browser; one just
-// over it is not sent, ErrTooLarge is reported, and the browser keeps the
-// cookie it had, so the session reads as before.
+// A session just under the size limit survives in the browser; a change
+// that would take it over is refused by Set, not sent, reported (ErrNotSaved
+// and ErrTooLarge), and the browser keeps the cookie it had, so the session
+// reads as before.
 func TestCookieSizeLimitInChromium(t *testing.T) {
 	ctx := newBrowser(t)
 	for i, typ := range types {
 		t.Run(string(typ), func(t *testing.T) {
 			rep := &sessiontest.ErrorLog{}
-			cfg := cookiesession.Config{Type: typ, SecretKey: "SESSION-SECRET"}
+			cfg := cookiesession.Config{Type: typ, SecretKey: sessiontest.Secret}
 			n := largestFit(t, cfg)
 			cfg.ErrorHandler = rep.Handle
 			m, err := cookiesession.New(cfg)
@@ -370,12 +375,13 @@ func TestCookieSizeLimitInChromium(t *testing.T) {
 				t.Errorf("reported %v", l)
 			}
 
-			// One byte more: not sent, reported, the browser keeps the old one.
-			if got := page(t, ctx, fmt.Sprintf("%s/fill/%d", url, n+1)); got != "Done" {
-				t.Fatalf("/fill/%d: %q", n+1, got)
+			// One byte more: refused, not sent, reported, the browser keeps
+			// the old one.
+			if got := page(t, ctx, fmt.Sprintf("%s/fill/%d", url, n+1)); got != "Refused" {
+				t.Fatalf("/fill/%d: %q, want Refused", n+1, got)
 			}
-			if l := rep.Take(); len(l) != 1 || !errors.Is(l[0], cookiesession.ErrTooLarge) {
-				t.Errorf("reported %v, want one ErrTooLarge", l)
+			if l := rep.Take(); len(l) != 1 || !errors.Is(l[0], cookiesession.ErrTooLarge) || !errors.Is(l[0], cookiesession.ErrNotSaved) {
+				t.Errorf("reported %v, want one error wrapping ErrTooLarge and ErrNotSaved", l)
 			}
 			after := browserCookie(t, ctx, url, "session")
 			if after == nil || after.Value != before.Value {

@@ -309,7 +309,7 @@ func TestFernetAgainstFernetGo(t *testing.T) {
 	rng := rand.New(rand.NewSource(2))
 	spellingOnly := 0
 	for _, secret := range []string{"k", "sessions-secret", strings.Repeat("z", 32), fernetKeyString(rng)} {
-		ours, err := cookiesession.NewCodec(cookiesession.Config{Type: cookiesession.Fernet, SecretKey: secret})
+		ours, err := cookiesession.NewCodec(cookiesession.Config{Type: cookiesession.Fernet, SecretKey: secret, InsecureAllowPublicFernetKey: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -398,13 +398,13 @@ func TestFernetRefusalsAgreeWithFernetGo(t *testing.T) {
 	secret := "sessions-secret"
 	key := fernetGoKey(t, secret)
 	const ttl = time.Hour
-	ours, err := cookiesession.NewCodec(cookiesession.Config{Type: cookiesession.Fernet, SecretKey: secret, MaxAge: ttl})
+	ours, err := cookiesession.NewCodec(cookiesession.Config{Type: cookiesession.Fernet, SecretKey: secret, InsecureAllowPublicFernetKey: true, MaxAge: ttl})
 	if err != nil {
 		t.Fatal(err)
 	}
 	madeAt := func(secret string, at time.Time) string {
 		t.Helper()
-		c, err := cookiesession.NewCodec(cookiesession.Config{Type: cookiesession.Fernet, SecretKey: secret, Now: func() time.Time { return at }})
+		c, err := cookiesession.NewCodec(cookiesession.Config{Type: cookiesession.Fernet, SecretKey: secret, InsecureAllowPublicFernetKey: true, Now: func() time.Time { return at }})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -469,7 +469,7 @@ func fernetKeyString(rng *rand.Rand) string {
 func TestFernetRespellingsFernetGoAccepts(t *testing.T) {
 	secret := "sessions-secret"
 	key := fernetGoKey(t, secret)
-	ours, err := cookiesession.NewCodec(cookiesession.Config{Type: cookiesession.Fernet, SecretKey: secret})
+	ours, err := cookiesession.NewCodec(cookiesession.Config{Type: cookiesession.Fernet, SecretKey: secret, InsecureAllowPublicFernetKey: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -161,7 +161,9 @@ def main():
             print("FAIL:", what)
 
     for kind in ("base64", "jwt", "fernet"):
-        secret = "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(rng.randrange(8, 33)))
+        # 17 to 32 characters: a fernet secret of 16 or fewer leaves the whole
+        # encryption key public, and the server refuses it.
+        secret = "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(rng.randrange(17, 33)))
         port = free_port()
         proc = subprocess.Popen([hello, "-addr", "127.0.0.1:%d" % port, "-type", kind, "-secret", secret],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -203,7 +205,10 @@ def main():
                       % (kind, canonical(back), canonical(want)))
             # 3. Hostile cookies made in Python.
             if kind != "base64":
-                hostile = [py_encode(kind, secret + "x", {"user": "root"})]
+                # Another secret of the same length (a 33-character one is
+                # not a fernet secret at all).
+                other = secret[:-1] + ("x" if secret[-1] != "x" else "y")
+                hostile = [py_encode(kind, other, {"user": "root"})]
                 if kind == "jwt":
                     hostile.append(jwt.encode({"user": "root"}, key="", algorithm="none"))
                     hostile.append(jwt.encode({"user": "root"}, key=secret, algorithm="HS512"))

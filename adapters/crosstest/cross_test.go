@@ -196,7 +196,7 @@ func get(t *testing.T, url string, cookie *http.Cookie) (*http.Response, string)
 func TestCookieFromOneFrameworkReadByAll(t *testing.T) {
 	for _, typ := range sessiontest.Types {
 		t.Run(string(typ), func(t *testing.T) {
-			urls := servers(t, cookiesession.Config{Type: typ, SecretKey: "SESSION-SECRET", CookieName: "sid"})
+			urls := servers(t, cookiesession.Config{Type: typ, SecretKey: sessiontest.Secret, CookieName: "sid"})
 			var lines []string
 			for writer, wurl := range urls {
 				resp, body := get(t, wurl+"/login/tom", nil)
@@ -243,7 +243,7 @@ func TestForgedCookieRefusedByAll(t *testing.T) {
 	for _, typ := range []cookiesession.Type{cookiesession.JWT, cookiesession.Fernet} {
 		t.Run(string(typ), func(t *testing.T) {
 			// A cookie made with another secret.
-			other, err := cookiesession.New(cookiesession.Config{Type: typ, SecretKey: "OTHER-SECRET"})
+			other, err := cookiesession.New(cookiesession.Config{Type: typ, SecretKey: "OTHER-SECRET-0123456789abcdefghi"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -252,7 +252,7 @@ func TestForgedCookieRefusedByAll(t *testing.T) {
 				t.Fatal(err)
 			}
 			var refused atomic.Int32
-			cfg := cookiesession.Config{Type: typ, SecretKey: "SESSION-SECRET"}
+			cfg := cookiesession.Config{Type: typ, SecretKey: sessiontest.Secret}
 			cfg.ErrorHandler = func(context.Context, error) { refused.Add(1) }
 			urls := map[string]string{}
 			for name, app := range map[string]func(*cookiesession.Manager) http.Handler{"net/http": netHTTPApp, "gin": ginApp, "echo": echoApp} {

@@ -222,15 +222,17 @@ func TestUntouchedSessionWritesNothing(t *testing.T) {
 	}
 }
 
-// A session too large for a cookie is not sent and ErrTooLarge is reported;
-// the response itself goes through.
+// A change that would make the session too large for a cookie is refused
+// by Set (ErrNotSaved and ErrTooLarge), reported once, and no cookie is
+// sent; the response itself goes through.
 func TestTooLargeSession(t *testing.T) {
 	e := &sessiontest.ErrorLog{}
 	app := newApp(sessiontest.NewManager(t, cookiesession.Base64, e))
 	app.Get("/", func(c *fiber.Ctx) error {
 		// Under the limit on one value, over it for the cookie.
-		if err := fibersession.Session(c).Set("blob", strings.Repeat("x", 4000)); err != nil {
-			t.Error(err)
+		err := fibersession.Session(c).Set("blob", strings.Repeat("x", 4000))
+		if !errors.Is(err, cookiesession.ErrTooLarge) || !errors.Is(err, cookiesession.ErrNotSaved) {
+			t.Errorf("Set: %v, want ErrTooLarge and ErrNotSaved", err)
 		}
 		return c.SendString("ok")
 	})
@@ -242,8 +244,8 @@ func TestTooLargeSession(t *testing.T) {
 	if resp.StatusCode != 200 || resp.Header.Get("Set-Cookie") != "" {
 		t.Errorf("%d, Set-Cookie %q", resp.StatusCode, resp.Header.Get("Set-Cookie"))
 	}
-	if l := e.Take(); len(l) != 1 || !errors.Is(l[0], cookiesession.ErrTooLarge) {
-		t.Errorf("reported %v, want one ErrTooLarge", l)
+	if l := e.Take(); len(l) != 1 || !errors.Is(l[0], cookiesession.ErrTooLarge) || !errors.Is(l[0], cookiesession.ErrNotSaved) {
+		t.Errorf("reported %v, want one error wrapping ErrTooLarge and ErrNotSaved", l)
 	}
 }
 

@@ -91,13 +91,16 @@ func login(w http.ResponseWriter, r *http.Request) {
 // logout removes the user from the session; a session left empty makes
 // the browser drop its cookie.
 func logout(w http.ResponseWriter, r *http.Request) {
-	cookiesession.FromRequest(r).Delete("user")
+	if err := cookiesession.FromRequest(r).Delete("user"); err != nil {
+		sessionError(w, err)
+		return
+	}
 	fmt.Fprint(w, "Done")
 }
 
-// sessionError answers a request whose session change Set refused: a value
-// too large for the cookie is the client's doing (400); anything else is
-// logged and answered with a plain 500, without details.
+// sessionError answers a request whose session change Set or Delete
+// refused: a value too large for the cookie is the client's doing (400);
+// anything else is logged and answered with a plain 500, without details.
 func sessionError(w http.ResponseWriter, err error) {
 	if errors.Is(err, cookiesession.ErrTooLarge) {
 		http.Error(w, "too large to keep in the session", http.StatusBadRequest)
