@@ -2,6 +2,7 @@ package cookiesession
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -138,10 +139,10 @@ func (c *formatCodec) seal(v Values, now time.Time) (string, error) {
 func (c *formatCodec) Decode(value string) (Values, error) {
 	v, meta, err := c.open(value)
 	if err != nil {
-		return nil, err
+		return nil, preferDateError(meta, err, c.maxAge, c.now())
 	}
 	created, _ := createdOf(v, createdKey)
-	if _, err := judgeDates(meta, created, c.maxAge, c.now()); err != nil {
+	if _, err := judgeDates(meta, created, c.maxAge, c.now(), false); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -153,6 +154,13 @@ func (c *formatCodec) open(value string) (Values, format.Meta, error) {
 		return nil, meta, err
 	}
 	if !meta.Expires.IsZero() {
+		// iron: the seal was written at its expiration less the lifetime,
+		// when that lifetime is this Manager's (a seal of a longer one is
+		// judged by its expiration alone); and it expires once its
+		// expiration is iron's skew in the past.
+		if written := meta.Expires.Add(-c.maxAge); c.maxAge > 0 && meta.Written.IsZero() && !written.After(c.now().Add(MaxClockSkew)) {
+			meta.Written = written
+		}
 		meta.Expires = meta.Expires.Add(c.skew)
 	}
 	v, err := unmarshalValues(object)
@@ -175,7 +183,12 @@ func (c *formatCodec) open(value string) (Values, format.Meta, error) {
 //     refused if that is more than maxAge ago or unknown, and otherwise
 //     accepted with an unknown write time, to be written again under the
 //     current MaxAge.
-func judgeDates(meta format.Meta, created time.Time, maxAge time.Duration, now time.Time) (written time.Time, err error) {
+//
+// derive is true for jwt: only a jwt's write time is derived from its
+// expiry. Other formats that state an expiry (iron) report their write
+// time themselves when they know it, and a seal made with a longer
+// lifetime is judged by its own expiry alone.
+func judgeDates(meta format.Meta, created time.Time, maxAge time.Duration, now time.Time, derive bool) (written time.Time, err error) {
 	// Whole seconds, as the formats date cookies and as Python's and
 	// Node's readers compare.
 	now = now.Truncate(time.Second)
@@ -190,13 +203,13 @@ func judgeDates(meta format.Meta, created time.Time, maxAge time.Duration, now t
 		if !now.Before(meta.Expires) {
 			return time.Time{}, fmt.Errorf("%w: the cookie's expiry %s has passed", ErrExpired, meta.Expires.UTC().Format(time.RFC3339))
 		}
-		if written.IsZero() {
+		if written.IsZero() && derive {
 			written = meta.Expires.Add(-maxAge)
 			if written.After(now.Add(MaxClockSkew)) {
 				// Written under a larger MaxAge: the earliest it can
 				// have been written is its creation.
 				if created.IsZero() {
-					return time.Time{}, fmt.Errorf("%w: the cookie's expiry lies further ahead than MaxAge (%v) allows: written under a larger MaxAge or by another server", ErrExpired, maxAge)
+					return time.Time{}, fmt.Errorf("%w: the cookie's exp lies further ahead than MaxAge (%v) allows: written under a larger MaxAge or by another server", ErrExpired, maxAge)
 				}
 				if now.Sub(created) > maxAge {
 					return time.Time{}, fmt.Errorf("%w: the session was created %v ago, MaxAge is %v (its cookie was written under a larger MaxAge)", ErrExpired, now.Sub(created).Round(time.Second), maxAge)
@@ -209,6 +222,20 @@ func judgeDates(meta format.Meta, created time.Time, maxAge time.Duration, now t
 		return time.Time{}, fmt.Errorf("%w: the cookie was written %v ago, MaxAge is %v", ErrExpired, now.Sub(written).Round(time.Second), maxAge)
 	}
 	return written, nil
+}
+
+// preferDateError returns the error of a cookie's dates when the codec
+// refused an authentic cookie's payload (ErrMalformed) after reading its
+// dates: an expired or future cookie is refused as such, whatever its
+// payload, as the Fernet specification orders the checks. Otherwise err.
+func preferDateError(meta format.Meta, err error, maxAge time.Duration, now time.Time) error {
+	if err == nil || !errors.Is(err, ErrMalformed) || (meta.Written.IsZero() && meta.Expires.IsZero()) {
+		return err
+	}
+	if _, dateErr := judgeDates(meta, time.Time{}, maxAge, now, false); dateErr != nil {
+		return dateErr
+	}
+	return err
 }
 
 // createdOf returns the creation time a session's values carry under key,

@@ -103,9 +103,9 @@ func (c *fernetCodec) seal(v Values, now time.Time) (string, error) {
 func (c *fernetCodec) Decode(value string) (Values, error) {
 	v, meta, err := c.open(value)
 	if err != nil {
-		return nil, err
+		return nil, preferDateError(meta, err, c.maxAge, c.now())
 	}
-	if _, err := judgeDates(meta, time.Time{}, c.maxAge, c.now()); err != nil {
+	if _, err := judgeDates(meta, time.Time{}, c.maxAge, c.now(), false); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -129,7 +129,7 @@ func (c *fernetCodec) open(value string) (Values, format.Meta, error) {
 	if err != nil {
 		return nil, meta, err
 	}
-	meta.Key, meta.Written = key, time.Unix(ts, 0)
+	meta.Key, meta.Written = key, dateOf(float64(ts))
 	if plaintext, err = unpack(plaintext); err != nil {
 		return nil, meta, err
 	}

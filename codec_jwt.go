@@ -118,10 +118,13 @@ func (c *jwtCodec) mac(i int) *macKey {
 func (c *jwtCodec) Decode(value string) (Values, error) {
 	v, meta, err := c.open(value)
 	if err != nil {
-		return nil, err
+		return nil, preferDateError(meta, err, c.maxAge, c.now())
 	}
-	created, _ := createdOf(v, "iat")
-	if _, err := judgeDates(meta, created, c.maxAge, c.now()); err != nil {
+	created, ok := createdOf(v, createdKey)
+	if !ok {
+		created, _ = createdOf(v, "iat")
+	}
+	if _, err := judgeDates(meta, created, c.maxAge, c.now(), true); err != nil {
 		return nil, err
 	}
 	return v, nil

@@ -25,7 +25,9 @@ import (
 const (
 	// createdKey holds when the session was created (its login, or its
 	// last Renew), as seconds since the Unix epoch with up to three
-	// decimals. jwt sessions use the registered "iat" claim instead.
+	// decimals, in sessions whose Manager has a Lifetime or a revocation
+	// list. jwt sessions always carry it in whole seconds as the
+	// registered "iat" claim too.
 	createdKey = "_cs_created"
 	// idKey holds the session's random id when Config.Revocation is set.
 	// jwt sessions use the registered "jti" claim instead.
@@ -45,7 +47,7 @@ const RollingShare = 10
 // reservedKeys returns the creation-time and id keys of the session type.
 func (m *Manager) reservedKeys() (created, id string) {
 	if m.cfg.Type == JWT {
-		return "iat", "jti"
+		return createdKey, "jti"
 	}
 	return createdKey, idKey
 }
@@ -53,7 +55,15 @@ func (m *Manager) reservedKeys() (created, id string) {
 // isReserved reports whether key is managed by the package, not the app.
 func (m *Manager) isReserved(key string) bool {
 	created, id := m.reservedKeys()
-	return key == created || key == id || key == flashKey
+	return key == created || key == id || key == flashKey || (m.cfg.Type == JWT && key == "iat")
+}
+
+// recordsCreation reports whether sessions carry their creation time: jwt
+// sessions always ("iat"), other types when a Lifetime or a revocation
+// list needs it, so that by default a base64 or fernet cookie is exactly
+// what asgi-sessions writes.
+func (m *Manager) recordsCreation() bool {
+	return m.cfg.Type == JWT || m.cfg.Lifetime > 0 || m.cfg.Revocation != nil
 }
 
 // lifeFacts are what a session carries about its own life, besides its
@@ -79,6 +89,16 @@ func (m *Manager) takeReserved(v Values) (lifeFacts, error) {
 		f.created = t
 		delete(v, createdName)
 	}
+	if raw, ok := v["iat"]; ok && m.cfg.Type == JWT {
+		t, err := parseNumericDate(raw)
+		if err != nil {
+			return f, fmt.Errorf("%w: jwt iat: %v", ErrMalformed, err)
+		}
+		if f.created.IsZero() {
+			f.created = t
+		}
+		delete(v, "iat")
+	}
 	if raw, ok := v[idName]; ok {
 		id, ok := plainString(raw)
 		if !ok || id == "" || len(id) > 128 {
@@ -103,7 +123,12 @@ func (m *Manager) putReserved(v Values, f lifeFacts) Values {
 		out[k] = raw
 	}
 	if !f.created.IsZero() {
-		out[createdName] = formatNumericDate(f.created)
+		if m.cfg.Lifetime > 0 || m.cfg.Revocation != nil {
+			out[createdName] = formatNumericDate(f.created)
+		}
+		if m.cfg.Type == JWT {
+			out["iat"] = json.RawMessage(strconv.FormatInt(f.created.Unix(), 10))
+		}
 	}
 	if f.id != "" {
 		out[idName] = json.RawMessage(strconv.Quote(f.id))
@@ -186,15 +211,15 @@ type verdict struct {
 //     migration format, was read with a previous key, needs a creation
 //     time or an id, or (Rolling) was written at least MaxAge/RollingShare
 //     ago.
-func (m *Manager) judge(ctx context.Context, s *Session, meta format.Meta, life lifeFacts, user string, maxAge time.Duration, migrated bool) verdict {
+func (m *Manager) judge(ctx context.Context, s *Session, meta format.Meta, life lifeFacts, user string, maxAge time.Duration, migrated, derive bool) verdict {
 	cfg := &m.cfg
 	now := cfg.Now()
 	reissue := reissueNone
-	written, err := judgeDates(meta, life.created, maxAge, now)
+	written, err := judgeDates(meta, life.created, maxAge, now, derive)
 	if err != nil {
 		return verdict{err: err}
 	}
-	if written.IsZero() && !meta.Expires.IsZero() && maxAge > 0 {
+	if derive && written.IsZero() && !meta.Expires.IsZero() && maxAge > 0 {
 		reissue = reissueUpgrade // written under a larger MaxAge
 	}
 	if cfg.Lifetime > 0 {

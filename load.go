@@ -164,15 +164,18 @@ func (m *Manager) refused(err error) error {
 // migration source's) and judges it; on success it fills s and returns
 // nil.
 func (m *Manager) accept(s *Session, value string, codec sessionCodec, src *migrationSource) error {
+	maxAge := m.cfg.MaxAge
+	if src != nil {
+		maxAge = src.maxAge
+	}
 	values, meta, err := codec.open(value)
-	if err == nil {
+	if err != nil {
+		err = preferDateError(meta, err, maxAge, m.cfg.Now())
+	} else {
 		var life lifeFacts
 		if life, err = m.takeReserved(values); err == nil {
-			maxAge := m.cfg.MaxAge
-			if src != nil {
-				maxAge = src.maxAge
-			}
-			v := m.judge(s.ctx, s, meta, life, m.userOf(values), maxAge, src != nil)
+			_, derive := codec.(*jwtCodec)
+			v := m.judge(s.ctx, s, meta, life, m.userOf(values), maxAge, src != nil, derive)
 			if err = v.err; err == nil {
 				s.values, s.life, s.reissue = values, life, v.reissue
 				if src != nil {

@@ -77,7 +77,7 @@ func (m *Manager) encodeChanges(s *Session) ([]*http.Cookie, []string, error) {
 		return cookies, lines, nil
 	}
 	now := m.cfg.Now()
-	if s.life.created.IsZero() {
+	if s.life.created.IsZero() && m.recordsCreation() {
 		s.life.created = now
 	}
 	if m.cfg.Revocation != nil && s.life.id == "" {

@@ -50,10 +50,19 @@ func (s *Session) checkFlashesFit(flashes json.RawMessage) error {
 func (s *Session) reservedMembers(flashes json.RawMessage) (sum, count int) {
 	createdName, idName := s.m.reservedKeys()
 	created := s.life.created
-	if created.IsZero() {
+	if created.IsZero() && s.m.recordsCreation() {
 		created = s.m.cfg.Now()
 	}
-	sum, count = memberLen(createdName, formatNumericDate(created)), 1
+	if !created.IsZero() {
+		if s.m.cfg.Lifetime > 0 || s.m.cfg.Revocation != nil {
+			sum += memberLen(createdName, formatNumericDate(created))
+			count++
+		}
+		if s.m.cfg.Type == JWT {
+			sum += len(`"iat":`) + decimalLen(created.Unix())
+			count++
+		}
+	}
 	if s.m.cfg.Revocation != nil {
 		sum += keyLen(idName) + 1 + sessionIDLen + 2
 		count++
