@@ -43,8 +43,8 @@
 //
 // # Session types and what they protect
 //
-// A session cookie is input the client controls. The three types differ in
-// what the client can do with it:
+// A session cookie is input the client controls. The types differ in what
+// the client can do with it:
 //
 //   - [Base64]: the session's JSON in URL-safe base64. The client can read
 //     it and forge any value. Keep nothing in it that a user may not see
@@ -55,14 +55,52 @@
 //     algorithm.
 //   - [Fernet]: a Fernet token, AES-128-CBC encrypted and HMAC-SHA256
 //     authenticated. The client can neither read nor change it.
+//   - [Starlette], [Flask], [Django]: the signed session cookies of those
+//     frameworks (FastAPI uses Starlette's), with the framework's own
+//     secret: readable by the client, not changeable.
+//   - [IronSession]: iron-session's seals (Next.js), encrypted and
+//     authenticated. [CookieSession]: Express's cookie-session, signed
+//     with keygrip in a second cookie, readable by the client; its cookies
+//     carry no date, so the server cannot expire a copied one.
 //
-// For jwt and fernet the server also enforces [Config.MaxAge]: a cookie
-// older than that is refused even if a client keeps sending it. (A jwt
-// without an "exp" claim, as asgi-sessions writes them, carries no date and
-// stays valid while its secret is configured.) What no
-// cookie session can do is revoke one stolen cookie before it expires:
-// keep MaxAge short for sensitive sessions, and rotate the secret to
-// invalidate every session at once.
+// The server enforces [Config.MaxAge] from the date each cookie carries (a
+// jwt's "exp", the timestamp of the other signed formats, an iron seal's
+// expiration): a cookie older than that is refused even if a client keeps
+// sending it. (A jwt without an "exp" claim, as asgi-sessions writes them,
+// carries no date and stays valid while its secret is configured.)
+//
+// # A session's life
+//
+// [Config.Rolling] writes the cookie again with a fresh expiry when an
+// active user's cookie has used a tenth of MaxAge, so activity keeps a user
+// logged in; [Config.Lifetime] ends every session that long after its
+// creation however active it is. [Session.Renew] starts a new life (call it
+// at login and when privileges change). A cookie read with one of
+// [Config.PreviousSecretKeys] is written again under [Config.SecretKey], so
+// a rotation completes itself at the pace of real visits, and
+// [Manager.Stats] says when a previous key is no longer used.
+//
+// Flash messages ([Session.Flash], [Session.Flashes]) carry a message from
+// one request to a later one, read exactly once, in Flask's form.
+//
+// # Revocation
+//
+// A cookie session keeps no state on the server, so by default a stolen
+// cookie stays valid until it expires. With [Config.Revocation] every
+// session carries a random id; [Session.Revoke] (logout) and
+// [Manager.RevokeUser] (logout everywhere) put it or its user on a list
+// that every request reading a session consults from memory.
+// [NewMemoryRevocationList] serves one process; the module stores/redis
+// shares the list across a fleet.
+//
+// # Migration and large sessions
+//
+// [Config.MigrateFrom] reads other formats too (another framework's, or
+// gorilla/sessions' through the module migrate/gorilla) and writes each
+// session read from one again in the Manager's own format.
+// [Config.MaxSize] lets a session take several cookies, and
+// [Config.Compress] compresses it; both are off by default, so that a
+// cookie stays exactly what asgi-sessions writes.
 //
 // # Several sessions per request
 //
@@ -96,8 +134,11 @@
 // # Key rotation
 //
 // [Config.SecretKey] signs or encrypts new cookies; [Config.PreviousSecretKeys]
-// are also tried when reading. Move the current key into PreviousSecretKeys,
-// set a new SecretKey, and drop the old key once MaxAge has passed.
+// are also tried when reading, and a cookie read with one of them is written
+// again under SecretKey when the handler reads the session. Move the current
+// key into PreviousSecretKeys, set a new SecretKey, and drop the old key once
+// [Stats].DecodedByKey shows it no longer used (at the latest once MaxAge
+// has passed).
 //
 // # Size
 //
