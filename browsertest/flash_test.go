@@ -33,6 +33,12 @@ func (l *requestLog) wrap(h http.Handler) http.Handler {
 	})
 }
 
+func (l *requestLog) add(s string) {
+	l.mu.Lock()
+	l.list = append(l.list, s)
+	l.mu.Unlock()
+}
+
 // take returns the requests recorded since the last call.
 func (l *requestLog) take() []string {
 	l.mu.Lock()
