@@ -156,7 +156,9 @@ func TestHostPrefixRefusedByConstructor(t *testing.T) {
 		{"__Host- over HTTPS", func(c *cookiesession.Config) { c.CookieName, c.Secure = "__Host-session", true }, true},
 		{"__Host- over plain HTTP", func(c *cookiesession.Config) { c.CookieName = "__Host-session" }, false},
 		{"__Host- with a Path", func(c *cookiesession.Config) { c.CookieName, c.Secure, c.Path = "__Host-session", true, "/app" }, false},
-		{"__Host- with a Domain", func(c *cookiesession.Config) { c.CookieName, c.Secure, c.Domain = "__Host-session", true, "example.com" }, false},
+		{"__Host- with a Domain", func(c *cookiesession.Config) {
+			c.CookieName, c.Secure, c.Domain = "__Host-session", true, "example.com"
+		}, false},
 		{"__Secure- over HTTPS", func(c *cookiesession.Config) { c.CookieName, c.Secure = "__Secure-session", true }, true},
 		{"__Secure- over plain HTTP", func(c *cookiesession.Config) { c.CookieName = "__Secure-session" }, false},
 		{"Partitioned with Secure", func(c *cookiesession.Config) { c.Partitioned, c.Secure = true, true }, true},
