@@ -49,20 +49,24 @@ func (l *requestLog) take() []string {
 }
 
 // flashApp is the post/redirect/get flow: GET /login/{user} stores the
-// user; GET /form shows a form whose POST to /flash adds its message as a
-// flash and answers 303 See Other to /; GET / greets the user and shows
+// user; GET /form shows a form whose POST to /flash adds its two fields as
+// flashes (category info, then warning) and answers 303 See Other to /;
+// GET / greets the user and shows
 // the pending flashes, one <li> each, which reads (and so removes) them.
 func flashApp(m *cookiesession.Manager) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /form", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `<!doctype html><form method="post" action="/flash">`+
-			`<input name="msg" value="Saved &#8212; caf&#233; ok"><button id="send" type="submit">Send</button></form>`)
+			`<input name="msg" value="Saved &#8212; caf&#233; ok"><input name="warn" value="Check the date">`+
+			`<button id="send" type="submit">Send</button></form>`)
 	})
 	mux.HandleFunc("POST /flash", func(w http.ResponseWriter, r *http.Request) {
 		s := cookiesession.FromRequest(r)
-		if err := s.FlashCategory("info", r.PostFormValue("msg")); err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-			return
+		for _, f := range [][2]string{{"info", "msg"}, {"warning", "warn"}} {
+			if err := s.FlashCategory(f[0], r.PostFormValue(f[1])); err != nil {
+				http.Error(w, err.Error(), http.StatusInternalServerError)
+				return
+			}
 		}
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 	})
@@ -86,13 +90,14 @@ func flashApp(m *cookiesession.Manager) http.Handler {
 	return m.Handler(mux)
 }
 
-// A flash message added by a form's POST survives the 303 redirect the
-// browser follows, is shown once on the page it lands on, is gone from the
-// cookie the browser then holds, and a reload shows none; the rest of the
+// Flash messages added by a form's POST survive the 303 redirect the
+// browser follows, are shown once, oldest first, on the page it lands on,
+// are gone from the cookie the browser then holds, and a reload shows
+// none; the rest of the
 // session (the user) is kept throughout.
 func TestFlashAcrossRedirectInChromium(t *testing.T) {
 	ctx := newBrowser(t)
-	const want = "info: Saved — café ok"
+	const want = "info: Saved — café ok|warning: Check the date"
 	for _, typ := range sessiontest.Types {
 		t.Run(string(typ), func(t *testing.T) {
 			clearCookies(t, ctx)
@@ -127,7 +132,7 @@ func TestFlashAcrossRedirectInChromium(t *testing.T) {
 				t.Errorf("requests: %q, want POST /flash then GET /", got)
 			}
 			if got := script(t, ctx, `[...document.querySelectorAll("#flashes li")].map(li => li.textContent).join("|")`); got != want {
-				t.Errorf("after the redirect the page shows flashes %q, want %q once", got, want)
+				t.Errorf("after the redirect the page shows flashes %q, want %q, once each, oldest first", got, want)
 			}
 			// The cookie the browser now holds: the user, no flash.
 			c := browserCookie(t, ctx, srv.URL, "session")
