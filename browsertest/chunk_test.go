@@ -192,8 +192,8 @@ func TestChunkedSessionInChromium(t *testing.T) {
 					bytes += len(name) + 1 + len(v)
 				}
 				total[fmt.Sprintf("%s/%d", variant, size)] = bytes
-				if want := fmt.Sprintf("fill: %d %s (err <nil>)", size, digest(fillData(size))); page(t, ctx, srv.URL+"/fill") != want {
-					t.Errorf("reading back %d bytes: want %q", size, want)
+				if want, got := fmt.Sprintf("fill: %d %s (err <nil>)", size, digest(fillData(size))), page(t, ctx, srv.URL+"/fill"); got != want {
+					t.Errorf("reading back %d bytes: %q, want %q", size, got, want)
 				}
 				t.Logf("%s %5d bytes: %d cookies %v, %d bytes of name=value, Cookie header %d bytes",
 					variant, size, len(set), names(set), bytes, last.requestCookieLen())
@@ -230,8 +230,8 @@ func TestChunkedSessionInChromium(t *testing.T) {
 				}
 				t.Errorf("after shrinking, the browser's cookie store holds %v, want only the new session cookie", got)
 			}
-			if want := fmt.Sprintf("fill: 100 %s (err <nil>)", digest(fillData(100))); page(t, ctx, srv.URL+"/fill") != want {
-				t.Errorf("reading back 100 bytes: want %q", want)
+			if want, got := fmt.Sprintf("fill: 100 %s (err <nil>)", digest(fillData(100))), page(t, ctx, srv.URL+"/fill"); got != want {
+				t.Errorf("reading back 100 bytes: %q, want %q", got, want)
 			}
 			if l := rep.Take(); len(l) != 0 {
 				t.Errorf("reported %v", l)
