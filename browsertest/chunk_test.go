@@ -158,12 +158,12 @@ func names(m map[string]string) []string {
 
 // Sessions of 3, 6 and 10 KB (jwt, MaxSize 16384) in chunk cookies go
 // through Chromium: the browser keeps exactly the cookies the server set,
-// sends them all back, and the server reads back the very data it stored;
-// going from 10 back to 6 KB, the response expires the chunk no longer
-// needed and the browser drops it.
-// Shrinking the session from 10 KB to 100 bytes expires every chunk in the
-// same response: the browser's cookie store then holds one cookie, the
-// session's. With Compress the same holds, in fewer bytes.
+// sends them all back, and the server reads back the very data it stored.
+// Going from 10 back to 6 KB, the response expires the chunk no longer
+// needed and the browser drops it; shrinking from 10 KB to 100 bytes
+// expires every chunk in the same response, and the browser's cookie store
+// then holds one cookie, the session's. With Compress the same holds, in
+// fewer bytes.
 func TestChunkedSessionInChromium(t *testing.T) {
 	ctx := newBrowser(t)
 	total := map[string]int{} // "variant/size" -> bytes of name=value in the browser
