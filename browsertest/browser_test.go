@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/storage"
 	"github.com/chromedp/chromedp"
 	"github.com/cookiesession/cookiesession"
 	"github.com/cookiesession/cookiesession/internal/pystr"
@@ -72,8 +73,9 @@ func chromiumNames() ([]string, error) {
 	return names, nil
 }
 
-// newBrowser starts headless Chromium with a fresh profile, for the test.
-func newBrowser(t *testing.T) context.Context {
+// newBrowser starts headless Chromium with a fresh profile, for the test,
+// with the extra flags given (for instance trustCert's).
+func newBrowser(t *testing.T, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromium(t)),
@@ -87,6 +89,7 @@ func newBrowser(t *testing.T) context.Context {
 		chromedp.Flag("disable-sync", true),
 		chromedp.UserDataDir(t.TempDir()),
 	}
+	opts = append(opts, extra...)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
 	t.Cleanup(func() {
@@ -147,6 +150,30 @@ func browserCookie(t *testing.T, ctx context.Context, url, name string) *network
 		}
 	}
 	return nil
+}
+
+// storedCookies returns every cookie the browser holds, for every site and
+// partition, as the browser stores them (DevTools protocol,
+// Storage.getCookies).
+func storedCookies(t *testing.T, ctx context.Context) []*network.Cookie {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	res, err := chromedp.CallBrowser(ctx, storage.GetCookies, storage.GetCookiesParams{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Cookies
+}
+
+// clearCookies makes the browser drop every cookie it holds.
+func clearCookies(t *testing.T, ctx context.Context) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if _, err := chromedp.CallBrowser(ctx, storage.ClearCookies, storage.ClearCookiesParams{}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 var (
