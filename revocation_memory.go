@@ -25,7 +25,7 @@ const sweepPerWrite = 64
 // ignores an expired entry at once, and every RevokeSession or RevokeUser
 // removes up to 64 expired entries (the oldest first), so the memory held
 // is bounded by the live entries plus a backlog of expired ones that every
-// write shrinks; [MemoryRevocationList.Sweep] removes them all at once.
+// write shrinks; [MemoryRevocationList.Sweep] removes them sooner.
 //
 // Its errors: RevokeSession with an empty id, RevokeUser with an empty
 // user or a zero before, and either with a zero expires are refused with
@@ -165,15 +165,20 @@ func (l *MemoryRevocationList) upsert(key string, user bool, before, expires int
 	}
 }
 
-// Sweep removes every entry whose expiry has passed and returns how many
-// it removed. Revocations already remove expired entries a few at a time;
-// Sweep is for a process that wants the memory back at once (after a
-// burst of short-lived revocations, say).
-func (l *MemoryRevocationList) Sweep() int {
+// Sweep removes up to limit entries whose expiry has passed (all of them
+// when limit <= 0), soonest expiry first, and returns how many it removed.
+// Revocations already remove expired entries a few at a time; Sweep is for
+// a process that wants the memory back sooner (after a burst of
+// short-lived revocations, say). A bounded limit keeps each call's hold
+// of the lock short: call it again while it returns limit.
+func (l *MemoryRevocationList) Sweep(limit int) int {
+	if limit <= 0 {
+		limit = -1
+	}
 	now := l.now().UnixMilli()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.sweepLocked(now, -1)
+	return l.sweepLocked(now, limit)
 }
 
 // Len returns how many entries the list holds, expired ones not yet

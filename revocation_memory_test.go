@@ -234,8 +234,11 @@ func TestMemorySweepGivesMemoryBack(t *testing.T) {
 		}
 	}
 	clock.Add(2 * time.Second)
-	if got := l.Sweep(); got != n-n/100 {
-		t.Errorf("Sweep removed %d, want %d", got, n-n/100)
+	if got := l.Sweep(1000); got != 1000 {
+		t.Errorf("Sweep(1000) removed %d", got)
+	}
+	if got := l.Sweep(0); got != n-n/100-1000 {
+		t.Errorf("Sweep(0) removed %d, want %d", got, n-n/100-1000)
 	}
 	if l.Len() != n/100 || len(l.sessions) != n/100 {
 		t.Errorf("after Sweep: Len %d, map %d, want %d", l.Len(), len(l.sessions), n/100)
