@@ -375,3 +375,26 @@ func (h countHook) ProcessPipelineHook(next goredis.ProcessPipelineHook) goredis
 		return next(ctx, cmds)
 	}
 }
+
+// TestRevokeSessionKeepsLaterExpiry: revoking an id again with an earlier
+// expiry does not shorten its entry, in Redis or in any view.
+func TestRevokeSessionKeepsLaterExpiry(t *testing.T) {
+	srv := startRedis(t)
+	a := newList(t, srv.Addr(), Options{})
+	ctx := context.Background()
+	now := time.Now()
+	late, early := now.Add(2*time.Hour), now.Add(time.Hour)
+	if err := a.RevokeSession(ctx, "id", late); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.RevokeSession(ctx, "id", early); err != nil {
+		t.Fatal(err)
+	}
+	rdb := srv.Client()
+	if pt := rdb.PExpireTime(ctx, DefaultPrefix+"s:id").Val(); pt.Milliseconds() != late.UnixMilli() {
+		t.Errorf("key expires at %d, want %d", pt.Milliseconds(), late.UnixMilli())
+	}
+	if v := rdb.Get(ctx, DefaultPrefix+"s:id").Val(); v != strconv.FormatInt(late.UnixMilli(), 10) {
+		t.Errorf("value %q", v)
+	}
+}
