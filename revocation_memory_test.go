@@ -104,8 +104,13 @@ func TestMemoryRevokeUserToTheMillisecond(t *testing.T) {
 			t.Errorf("%s: revoked %v, want %v", c.name, got, c.want)
 		}
 	}
-	// After the entry's expiry, nothing of the user is revoked.
-	clock.Add(time.Hour + time.Millisecond)
+	// Up to and at the entry's expiry the user's sessions stay revoked;
+	// after it, nothing of the user is.
+	clock.Set(t0.Add(time.Hour))
+	if !mustRevoked(t, l, "some-id", "tom", before.Add(-time.Hour)) {
+		t.Error("user entry not enforced at its expiry")
+	}
+	clock.Add(time.Millisecond)
 	if mustRevoked(t, l, "some-id", "tom", before.Add(-time.Hour)) {
 		t.Error("user entry still enforced after its expiry")
 	}
