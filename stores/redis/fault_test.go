@@ -226,3 +226,25 @@ func TestSilentRedis(t *testing.T) {
 		t.Errorf("after recovery: %+v", got)
 	}
 }
+
+// TestRedisKilled: Redis killed without warning (SIGKILL) keeps what its
+// append only file had synced (appendfsync everysec: what is older than a
+// second), and the lists reload it when it is back.
+func TestRedisKilled(t *testing.T) {
+	srv := startRedis(t)
+	a := newList(t, srv.Addr(), faultOptions(false))
+	ctx := context.Background()
+	now := time.Now()
+	if err := a.RevokeUser(ctx, "tom", now, now.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1500 * time.Millisecond) // past one appendfsync everysec
+	srv.Kill()
+	waitFor(t, time.Second, "a notices Redis is gone", func() bool { return !a.Stats().Available })
+	srv.Start()
+	waitFor(t, 5*time.Second, "a reconnects", func() bool { return a.Stats().Available })
+	b := newList(t, srv.Addr(), faultOptions(false))
+	if got := ask(t, b, "", "tom", now); got != (answer{true, false}) {
+		t.Errorf("a revocation synced before the crash is lost: %+v", got)
+	}
+}

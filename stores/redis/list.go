@@ -182,8 +182,9 @@ var errUnavailable = fmt.Errorf("%w: Redis unreachable beyond the grace time", c
 // cookiesession.ErrRevocationUnavailable and no list, unless
 // opts.StartUnavailable is set: then it returns the list, which keeps
 // trying (see Options.StartUnavailable). Invalid options give an error
-// wrapping cookiesession.ErrInvalidConfig. The list's goroutine runs until
-// Close, not until ctx is done.
+// wrapping cookiesession.ErrInvalidConfig. Give ctx a deadline (a few
+// seconds): without one, New waits for Redis as long as it takes. The
+// list's goroutine runs until Close, not until ctx is done.
 func New(ctx context.Context, client *goredis.Client, opts Options) (*List, error) {
 	if client == nil {
 		return nil, fmt.Errorf("%w: stores/redis: nil client", cookiesession.ErrInvalidConfig)
