@@ -422,3 +422,28 @@ func BenchmarkMemoryRevoked(b *testing.B) {
 		})
 	}
 }
+
+// A logout and a logout everywhere, as the lifecycle rules will ask the
+// list about each session read.
+func ExampleMemoryRevocationList() {
+	list := NewMemoryRevocationList()
+	ctx := context.Background()
+	login := time.Now().Add(-time.Hour)
+	expires := time.Now().Add(14 * 24 * time.Hour) // when the cookies would be refused anyway
+
+	// Logout: the session's id is revoked.
+	_ = list.RevokeSession(ctx, "id-of-the-old-cookie", expires)
+	revoked, _ := list.Revoked(ctx, "id-of-the-old-cookie", "tom", login)
+	fmt.Println("replayed cookie revoked:", revoked)
+
+	// Logout everywhere: every session of ann created up to now.
+	_ = list.RevokeUser(ctx, "ann", time.Now(), expires)
+	revoked, _ = list.Revoked(ctx, "another-id", "ann", login)
+	fmt.Println("ann's older session revoked:", revoked)
+	revoked, _ = list.Revoked(ctx, "new-id", "ann", time.Now().Add(time.Second))
+	fmt.Println("ann's next login revoked:", revoked)
+	// Output:
+	// replayed cookie revoked: true
+	// ann's older session revoked: true
+	// ann's next login revoked: false
+}
