@@ -104,6 +104,7 @@ func (s *redisServer) start() error {
 		"--dir", s.dir, "--appendonly", "yes", "--save", "",
 		"--daemonize", "no", "--logfile", "")
 	cmd.Stdout, cmd.Stderr = s.log, s.log
+	dieWithTest(cmd)
 	if err := cmd.Start(); err != nil {
 		return err
 	}

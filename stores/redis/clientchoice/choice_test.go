@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
@@ -30,6 +31,7 @@ func startRedis(b *testing.B) string {
 	ln.Close()
 	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
 		"--dir", b.TempDir(), "--save", "", "--appendonly", "no", "--logfile", "")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL} // none left behind by a panic
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
 	}
