@@ -146,7 +146,9 @@ func TestRedisRestart(t *testing.T) {
 				if got := ask(t, l, "unknown", "ann", now); got != (answer{}) {
 					t.Errorf("%s after the restart, unknown session: %+v", name, got)
 				}
-				if st := l.Stats(); st.Loads != 2 || st.Disconnects != 1 {
+				// One load per connection (more than two only if a stalled
+				// machine missed a 100 ms health check).
+				if st := l.Stats(); st.Loads < 2 || st.Disconnects < 1 || st.Loads != st.Disconnects+1 {
 					t.Errorf("%s stats after one restart: %+v", name, st)
 				}
 			}
