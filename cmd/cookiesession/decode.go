@@ -1,11 +1,14 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
 
 	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/internal/flasktag"
 )
 
 // maxCookieTries is how many cookies of the session's name decode tries,
@@ -19,7 +22,7 @@ func (c *cli) decode(args []string) (string, error) {
 	fs := newFlagSet("decode")
 	flags := addSessionFlags(fs)
 	verbose := fs.Bool("v", false, "also say on stderr which key decoded the cookie, and its dates")
-	unverified := fs.Bool("unverified", false, "jwt and base64: print the payload without checking the signature")
+	unverified := fs.Bool("unverified", false, "print the payload without checking the signature (not fernet, iron-session)")
 	var header *string
 	fs.Func("cookies", "a whole Cookie header as a browser sends it", func(s string) error {
 		header = &s
@@ -38,51 +41,78 @@ func (c *cli) decode(args []string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if *unverified && cfg.Type == cookiesession.Fernet {
-		return "", usagef("fernet cookies are encrypted: -unverified cannot show them; decode them with the secret")
-	}
-	var codec cookiesession.Codec
-	if !*unverified {
-		// An inspection tool reads what asgi-sessions apps write, short
-		// fernet secrets included: noteWeakSecrets says on stderr when the
-		// encryption key is public.
-		cfg.InsecureAllowPublicFernetKey = true
-		if codec, err = cookiesession.NewCodec(cfg); err != nil {
-			return "", usagef("%w", err)
-		}
-		noteWeakSecrets(c, cfg)
-	}
-
-	var candidates []string
+	var input string
 	if header != nil {
-		h, err := readArg(c, *header)
-		if err != nil {
+		if input, err = readArg(c, *header); err != nil {
 			return "", err
 		}
-		var names []string
-		if candidates, names = sessionCookies(h, cfg.CookieName); len(candidates) == 0 {
-			return "", fmt.Errorf("no cookie named %q with a value in -cookies (names there: %s)", cfg.CookieName, quoteAll(names))
-		}
+		input = stripCookiePrefix(input)
 	} else {
-		token, err := readArg(c, fs.Arg(0))
-		if err != nil {
+		if input, err = readArg(c, fs.Arg(0)); err != nil {
 			return "", err
 		}
-		candidates = []string{unquote(token)}
+		input = unquote(input)
 	}
-	if len(candidates) > maxCookieTries {
-		candidates = candidates[:maxCookieTries]
+	if *unverified {
+		return c.decodeUnverified(cfg, input, header != nil)
+	}
+	if header == nil && cfg.Type == cookiesession.CookieSession {
+		return "", usagef("cookie-session sessions take two cookies, the value and its signature: give them with -cookies '%[1]s=VALUE; %[1]s.sig=SIGNATURE'", cfg.CookieName)
 	}
 
-	if *unverified {
-		return c.decodeUnverified(cfg.Type, candidates)
+	// An inspection tool reads what asgi-sessions apps write, short
+	// fernet secrets included: noteWeakSecrets says on stderr when the
+	// encryption key is public.
+	cfg.InsecureAllowPublicFernetKey = true
+	sessions, err := cookiesession.New(cfg)
+	if err != nil {
+		return "", usagef("%w", err)
 	}
-	values, which, err := decodeFirst(codec.Decode, candidates)
+	noteWeakSecrets(c, cfg)
+
+	// The server's verdict: the session as a handler would see it.
+	var session *cookiesession.Session
+	var candidates []string
+	var joinErr error
+	if header != nil {
+		session = sessions.LoadHeader(context.Background(), input)
+		candidates, joinErr = logicalValues(cfg, input)
+	} else {
+		session = sessions.Load(context.Background(), input)
+		candidates = []string{input}
+	}
+	keys := session.Keys()
+	if err := session.Err(); err != nil {
+		return "", err
+	}
+	if len(candidates) == 0 {
+		if joinErr != nil {
+			return "", joinErr
+		}
+		_, names := sessionCookies(input, cfg.CookieName)
+		return "", fmt.Errorf("no cookie named %q with a value in -cookies (names there: %s)", cfg.CookieName, quoteAll(names))
+	}
+	// What the cookie holds, reserved keys included: the same cookie value
+	// through the same Manager's codec.
+	values, which, err := decodeFirst(sessions.Codec().Decode, candidates)
 	if err != nil {
 		return "", err
 	}
+	for _, k := range keys {
+		raw, _ := session.Raw(k)
+		want := values[k]
+		if cfg.Type == cookiesession.Flask {
+			// Session.Raw resolves Flask's tags.
+			if plain, err := flasktag.Untag(want); err == nil {
+				want = plain
+			}
+		}
+		if !bytes.Equal(raw, want) {
+			return "", fmt.Errorf("internal error: the session's key %q reads differently through Manager.LoadHeader and the codec", k)
+		}
+	}
 	if *verbose {
-		c.describe(cfg, candidates, which)
+		c.describe(cfg, sessions, session, candidates, which)
 	}
 	return formatValues(values)
 }

@@ -6,10 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"sort"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/internal/format/keygrip"
 )
 
 // encode prints the cookie value a server with the same flags would write
@@ -55,14 +58,42 @@ func (c *cli) encode(args []string) (string, error) {
 			return "", usagef("key %q: %w", k, err)
 		}
 	}
-	cookie, err := sessions.Save(session)
-	switch {
-	case err != nil:
+	cookies, err := sessions.SaveCookies(session)
+	if err != nil {
 		return "", err
-	case cookie == nil: // an empty session: a server would write no cookie
-		return sessions.Codec().Encode(cookiesession.Values{})
 	}
-	return cookie.Value, nil
+	if len(cookies) == 0 { // an empty session: a server would write no cookie
+		value, err := sessions.Codec().Encode(cookiesession.Values{})
+		if err != nil {
+			return "", err
+		}
+		if cfg.Type != cookiesession.CookieSession {
+			return value, nil
+		}
+		v, sig, _ := keygrip.Split(value)
+		cookies = []*http.Cookie{{Name: cfg.CookieName, Value: v}, {Name: cfg.CookieName + keygrip.SignatureSuffix, Value: sig}}
+	}
+	return cookieLines(cookies, cfg.CookieName), nil
+}
+
+// cookieLines renders the cookies encode writes: a session that is one
+// cookie of the session's name prints as its bare value; a session of
+// several cookies (cookie-session's value and .sig, chunks) as one
+// name=value line per cookie, in the order a server sets them, so that
+// the lines joined with "; " are a Cookie header for decode -cookies.
+// Cookies that only expire others (none for a new session) are left out.
+func cookieLines(cookies []*http.Cookie, name string) string {
+	var lines []string
+	for _, c := range cookies {
+		if c.MaxAge < 0 || c.Value == "" {
+			continue
+		}
+		lines = append(lines, c.Name+"="+c.Value)
+	}
+	if len(lines) == 1 && cookies[0].Name == name && cookies[0].MaxAge >= 0 {
+		return cookies[0].Value
+	}
+	return strings.Join(lines, "\n")
 }
 
 // parseSession parses the session JSON given to encode: one JSON object,

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"math"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -31,13 +32,16 @@ type sessionFlags struct {
 	secretFile string
 	previous   []string
 	maxAge     int64
+	maxAgeSet  bool // -max-age given: else the type's default
 	name       string
+	maxSize    int
+	compress   bool
 }
 
 // addSessionFlags defines the shared flags on fs.
 func addSessionFlags(fs *flag.FlagSet) *sessionFlags {
 	f := &sessionFlags{}
-	fs.Var(typeFlag{&f.typ}, "type", "session type: base64, jwt or fernet (required)")
+	fs.Var(typeFlag{&f.typ}, "type", "session type: "+typeList+" (required)")
 	fs.StringVar(&f.secret, "secret", "", "the secret (visible in ps and shell history: prefer -secret-file or $"+secretEnv+")")
 	fs.StringVar(&f.secretFile, "secret-file", "", "read the secret from this file (one trailing newline removed)")
 	fs.Func("previous-secret", "an older secret, tried after the current one when decoding (repeatable)", func(s string) error {
@@ -47,8 +51,17 @@ func addSessionFlags(fs *flag.FlagSet) *sessionFlags {
 		f.previous = append(f.previous, s)
 		return nil
 	})
-	fs.Int64Var(&f.maxAge, "max-age", int64(cookiesession.DefaultMaxAge/time.Second), "session lifetime in seconds; 0 turns the expiry check off")
+	fs.Func("max-age", "session lifetime in seconds; 0 turns the expiry check off (default: the type's, 1209600 = 14 days, flask 2678400 = 31 days)", func(s string) error {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return errors.New("not a whole number of seconds")
+		}
+		f.maxAge, f.maxAgeSet = n, true
+		return nil
+	})
 	fs.StringVar(&f.name, "name", cookiesession.DefaultCookieName, "the session cookie's name")
+	fs.IntVar(&f.maxSize, "max-size", 0, "let a session take several cookies, up to this many bytes of Cookie header (4096 to 16384; base64, jwt, fernet); 0: one cookie")
+	fs.BoolVar(&f.compress, "compress", false, "compress the session's JSON when that makes it shorter (base64, jwt)")
 	return f
 }
 
@@ -60,14 +73,20 @@ func (f *sessionFlags) config(c *cli, needSecret bool) (cookiesession.Config, er
 		Type:               f.typ,
 		CookieName:         f.name,
 		PreviousSecretKeys: f.previous,
+		MaxSize:            f.maxSize,
+		Compress:           f.compress,
 		// The command reports what it finds itself.
 		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),
 		ErrorHandler: func(context.Context, error) {},
 	}
 	if cfg.Type == "" {
-		return cfg, usagef("-type is required: base64, jwt or fernet")
+		return cfg, usagef("-type is required: %s", typeList)
 	}
 	switch {
+	case !f.maxAgeSet && cfg.Type == cookiesession.Flask:
+		cfg.MaxAge = cookiesession.DefaultFlaskMaxAge
+	case !f.maxAgeSet:
+		cfg.MaxAge = cookiesession.DefaultMaxAge
 	case f.maxAge == 0:
 		cfg.MaxAge = cookiesession.BrowserSession
 	case f.maxAge < 0 || f.maxAge > maxMaxAge:
@@ -129,6 +148,9 @@ func readSecretFile(c *cli, path string) (string, error) {
 	return string(data), nil
 }
 
+// typeList names the session types -type takes.
+const typeList = "base64, jwt, fernet, starlette, flask, django, iron-session or cookie-session"
+
 // typeFlag is the -type flag: a cookiesession.Type whose parse error does
 // not repeat the value, which the flag package's message already quotes.
 type typeFlag struct{ t *cookiesession.Type }
@@ -142,7 +164,7 @@ func (f typeFlag) String() string {
 
 func (f typeFlag) Set(s string) error {
 	if err := f.t.Set(s); err != nil {
-		return errors.New("want base64, jwt or fernet")
+		return errors.New("want " + typeList)
 	}
 	return nil
 }
