@@ -104,8 +104,13 @@ func TestMemoryRevokeUserToTheMillisecond(t *testing.T) {
 			t.Errorf("%s: revoked %v, want %v", c.name, got, c.want)
 		}
 	}
-	// After the entry's expiry, nothing of the user is revoked.
-	clock.Add(time.Hour + time.Millisecond)
+	// Up to and at the entry's expiry the user's sessions stay revoked;
+	// after it, nothing of the user is.
+	clock.Set(t0.Add(time.Hour))
+	if !mustRevoked(t, l, "some-id", "tom", before.Add(-time.Hour)) {
+		t.Error("user entry not enforced at its expiry")
+	}
+	clock.Add(time.Millisecond)
 	if mustRevoked(t, l, "some-id", "tom", before.Add(-time.Hour)) {
 		t.Error("user entry still enforced after its expiry")
 	}
@@ -382,8 +387,9 @@ func TestMemoryConcurrentRevocations(t *testing.T) {
 }
 
 // BenchmarkMemoryRevoked: the per-request cost with 100,000 entries (half
-// sessions, half users), for a session that is not revoked (the common
-// case, both maps looked up) and one that is.
+// sessions, half users): a session none of whose keys is listed (the
+// common case: two map lookups), one whose user has a logout-everywhere
+// older than the session (the lookups and a clock read), and a revoked one.
 func BenchmarkMemoryRevoked(b *testing.B) {
 	l := NewMemoryRevocationList()
 	ctx := context.Background()
@@ -395,26 +401,49 @@ func BenchmarkMemoryRevoked(b *testing.B) {
 	if l.Len() != 100000 {
 		b.Fatalf("Len = %d", l.Len())
 	}
-	b.Run("miss", func(b *testing.B) {
-		id := fmt.Sprintf("session-%032d", 99999999)
-		b.ReportAllocs()
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				if r, _ := l.Revoked(ctx, id, "user-7", now); r {
-					b.Fatal("revoked")
+	notListed := fmt.Sprintf("session-%032d", 99999999)
+	for _, c := range []struct {
+		name, id, user string
+		want           bool
+	}{
+		{"miss", notListed, "user-99999999", false},
+		{"user-listed-not-revoked", notListed, "user-7", false},
+		{"hit", fmt.Sprintf("session-%032d", 4242), "", true},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if r, _ := l.Revoked(ctx, c.id, c.user, now); r != c.want {
+						b.Fatal("wrong answer")
+					}
 				}
-			}
+			})
 		})
-	})
-	b.Run("hit", func(b *testing.B) {
-		id := fmt.Sprintf("session-%032d", 4242)
-		b.ReportAllocs()
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				if r, _ := l.Revoked(ctx, id, "", now); !r {
-					b.Fatal("not revoked")
-				}
-			}
-		})
-	})
+	}
+}
+
+// A logout and a logout everywhere, as the lifecycle rules will ask the
+// list about each session read.
+func ExampleMemoryRevocationList() {
+	list := NewMemoryRevocationList()
+	ctx := context.Background()
+	login := time.Now().Add(-time.Hour)
+	expires := time.Now().Add(14 * 24 * time.Hour) // when the cookies would be refused anyway
+
+	// Logout: the session's id is revoked.
+	_ = list.RevokeSession(ctx, "id-of-the-old-cookie", expires)
+	revoked, _ := list.Revoked(ctx, "id-of-the-old-cookie", "tom", login)
+	fmt.Println("replayed cookie revoked:", revoked)
+
+	// Logout everywhere: every session of ann created up to now.
+	_ = list.RevokeUser(ctx, "ann", time.Now(), expires)
+	revoked, _ = list.Revoked(ctx, "another-id", "ann", login)
+	fmt.Println("ann's older session revoked:", revoked)
+	revoked, _ = list.Revoked(ctx, "new-id", "ann", time.Now().Add(time.Second))
+	fmt.Println("ann's next login revoked:", revoked)
+	// Output:
+	// replayed cookie revoked: true
+	// ann's older session revoked: true
+	// ann's next login revoked: false
 }
