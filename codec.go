@@ -274,6 +274,10 @@ func unpack(payload []byte) ([]byte, error) {
 	return defaultEnvelope.Unpack(payload)
 }
 
+// compressedLimit is the most bytes a compressed session expands to: the
+// default bound of the envelope.
+const compressedLimit = 64 << 10
+
 // defaultEnvelope is the compression envelope with its default bounds.
 var defaultEnvelope = func() *envelope.Envelope {
 	e, err := envelope.New(envelope.Options{})

@@ -58,7 +58,7 @@ func (s *Session) Flash(message any) error {
 // make the cookie too large ([ErrTooLarge]; the session keeps everything
 // else), or a change after the headers went out ([ErrHeadersWritten]).
 func (s *Session) FlashCategory(category string, message any) error {
-	raw, err := marshalValue(message)
+	raw, err := s.m.marshal(message)
 	if err != nil {
 		return err
 	}

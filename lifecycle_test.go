@@ -611,3 +611,58 @@ func TestRollingAfterTheHeadersIsCountedNotSaved(t *testing.T) {
 		t.Fatalf("stats %+v: want the rolling re-issue counted as not saved", st)
 	}
 }
+
+// With MaxSize (chunks) or Compress, a value longer than one cookie is
+// accepted by Set and saved; without them it is refused before any work.
+func TestLongValuesWithChunksOrCompression(t *testing.T) {
+	// 6000 bytes that compress about 40 times (the envelope refuses to
+	// expand a cookie more than 64 times, so it leaves text that compresses
+	// better uncompressed).
+	unit := "the quick brown fox jumps over the lazy dog; pack my box with five dozen liquor jugs 0123456789!?"
+	long := strings.Repeat(unit, 6000/len(unit)+1)[:6000]
+	for _, tc := range []struct {
+		cfg  cookiesession.Config
+		fits bool
+	}{
+		{cookiesession.Config{Type: cookiesession.JWT}, false},
+		{cookiesession.Config{Type: cookiesession.JWT, MaxSize: 16384}, true},
+		{cookiesession.Config{Type: cookiesession.JWT, Compress: true}, true},
+		{cookiesession.Config{Type: cookiesession.Fernet, MaxSize: cookiesession.DefaultMaxSize}, false},
+	} {
+		tc.cfg.SecretKey = sessiontest.Secret
+		tc.cfg.ErrorHandler = func(context.Context, error) {}
+		m, err := cookiesession.New(tc.cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := m.Load(context.Background(), "")
+		err = s.Set("fill", long)
+		if !tc.fits {
+			// Refused by Set where it can tell, else by the save: either
+			// way nothing is sent and the client keeps its session.
+			var cookies []*http.Cookie
+			if err == nil {
+				cookies, err = m.SaveCookies(s)
+			}
+			if !errors.Is(err, cookiesession.ErrTooLarge) || len(cookies) != 0 {
+				t.Errorf("%+v: 6000 bytes: %v, %d cookies; want ErrTooLarge and none", tc.cfg, err, len(cookies))
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%+v: Set of 6000 bytes: %v", tc.cfg, err)
+		}
+		cookies, err := m.SaveCookies(s)
+		if err != nil || len(cookies) == 0 {
+			t.Fatalf("%+v: SaveCookies: %v, %v", tc.cfg, cookies, err)
+		}
+		var header []string
+		for _, c := range cookies {
+			header = append(header, c.Name+"="+c.Value)
+		}
+		back := m.LoadHeader(context.Background(), strings.Join(header, "; "))
+		if got := back.GetString("fill"); got != long {
+			t.Fatalf("%+v: read back %d bytes (%v)", tc.cfg, len(got), back.Err())
+		}
+	}
+}

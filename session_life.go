@@ -144,6 +144,9 @@ func (m *Manager) Stats() Stats { return m.stats.snapshot() }
 // marshal renders a value to store: as the session type writes values
 // (Flask's tagged JSON for Flask sessions, plain JSON otherwise).
 func (m *Manager) marshal(value any) (json.RawMessage, error) {
+	if m == nil {
+		return marshalValue(value)
+	}
 	if m != nil && m.cfg.Type == Flask {
 		if _, raw := value.(json.RawMessage); !raw {
 			tagged, err := flasktag.Tag(value)
@@ -153,5 +156,20 @@ func (m *Manager) marshal(value any) (json.RawMessage, error) {
 			value = tagged
 		}
 	}
-	return marshalValue(value)
+	return marshalValueWithin(value, m.valueLimit())
+}
+
+// valueLimit is the longest value text Set accepts before any work: what
+// the session's cookies can carry (MaxCookieSize, or MaxSize for chunked
+// sessions), or with Compress the most a compressed cookie may expand to
+// (the envelope's 64 KiB), since a long value may compress well. The
+// session's encoded size is checked after, in any case.
+func (m *Manager) valueLimit() int {
+	if m == nil {
+		return MaxCookieSize
+	}
+	if m.cfg.Compress {
+		return compressedLimit
+	}
+	return m.cfg.maxValueSize()
 }

@@ -16,8 +16,15 @@ import (
 // (so that a client-supplied value costs nothing to refuse) with an error
 // wrapping [ErrNotSaved] and [ErrTooLarge].
 func marshalValue(value any) (json.RawMessage, error) {
-	if n := valueTextLen(value); n > MaxCookieSize {
-		return nil, onSide(ErrNotSaved, fmt.Errorf("%w: a value of %d bytes cannot fit in a cookie of at most %d bytes", ErrTooLarge, n, MaxCookieSize))
+	return marshalValueWithin(value, MaxCookieSize)
+}
+
+// marshalValueWithin is marshalValue with the early limit at limit bytes
+// instead of MaxCookieSize: a session that may take several cookies, or be
+// compressed, can hold longer values.
+func marshalValueWithin(value any, limit int) (json.RawMessage, error) {
+	if n := valueTextLen(value); n > limit {
+		return nil, onSide(ErrNotSaved, fmt.Errorf("%w: a value of %d bytes cannot fit in a cookie (the session takes at most %d bytes)", ErrTooLarge, n, limit))
 	}
 	return encodeValue(value)
 }
