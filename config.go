@@ -266,7 +266,10 @@ type Config struct {
 	// every other type: the key "_cs_id"), and every request that reads a
 	// session asks the list. [NewMemoryRevocationList] keeps the list in
 	// the process; the module stores/redis shares it across a fleet.
-	// Default nil: sessions cannot be revoked, as in asgi-sessions.
+	// It needs a signed type and a bound on a cookie's life (MaxAge, or
+	// Lifetime for BrowserSession and cookie-session): an error wrapping
+	// ErrInvalidConfig otherwise. Default nil: sessions cannot be revoked,
+	// as in asgi-sessions.
 	Revocation RevocationList
 
 	// RevocationUserKey is the session key that names the user, for
@@ -362,6 +365,16 @@ func (c *Config) checkLifecycle() error {
 	}
 	if c.RevocationUserKey == "" {
 		c.RevocationUserKey = DefaultRevocationUserKey
+	}
+	if c.Revocation != nil {
+		switch {
+		case c.Type == Base64:
+			return fmt.Errorf("%w: Revocation needs a signed type: a base64 client can forge or drop the session id", ErrInvalidConfig)
+		case c.Type == CookieSession && c.Lifetime == 0:
+			return fmt.Errorf("%w: Revocation with cookie-session needs a Lifetime: the format carries no date, so a revoked cookie would be good again once its entry is forgotten", ErrInvalidConfig)
+		case c.MaxAge <= 0 && c.Lifetime == 0:
+			return fmt.Errorf("%w: Revocation needs a bound on a cookie's life (MaxAge or Lifetime): an entry must outlive the cookies it covers", ErrInvalidConfig)
+		}
 	}
 	switch {
 	case c.MaxSize < 0:

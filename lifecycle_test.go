@@ -245,6 +245,9 @@ func TestLifecycleConfigurationErrors(t *testing.T) {
 		{Type: cookiesession.JWT, SecretKey: sessiontest.Secret, CookieName: "__Host-session", Secure: true, Path: "/app"},
 		{Type: cookiesession.JWT, SecretKey: sessiontest.Secret, CookieName: "__Secure-session"},
 		{Type: cookiesession.JWT, SecretKey: sessiontest.Secret, Partitioned: true},
+		{Type: cookiesession.Base64, Revocation: cookiesession.NewMemoryRevocationList()},
+		{Type: cookiesession.JWT, SecretKey: sessiontest.Secret, MaxAge: cookiesession.BrowserSession, Revocation: cookiesession.NewMemoryRevocationList()},
+		{Type: cookiesession.CookieSession, SecretKey: sessiontest.Secret, Revocation: cookiesession.NewMemoryRevocationList()},
 	} {
 		if _, err := cookiesession.New(cfg); !errors.Is(err, cookiesession.ErrInvalidConfig) {
 			t.Errorf("New(%+v) = %v, want ErrInvalidConfig", cfg, err)
@@ -255,6 +258,8 @@ func TestLifecycleConfigurationErrors(t *testing.T) {
 		{Type: cookiesession.JWT, SecretKey: sessiontest.Secret, CookieName: "__Host-session", Secure: true},
 		{Type: cookiesession.JWT, SecretKey: sessiontest.Secret, CookieName: "__Secure-session", Secure: true, Domain: "example.com", Partitioned: true},
 		{Type: cookiesession.JWT, SecretKey: sessiontest.Secret, MaxSize: cookiesession.DefaultMaxSize, Compress: true, Lifetime: time.Minute},
+		{Type: cookiesession.JWT, SecretKey: sessiontest.Secret, MaxAge: cookiesession.BrowserSession, Lifetime: time.Hour, Revocation: cookiesession.NewMemoryRevocationList()},
+		{Type: cookiesession.CookieSession, SecretKey: sessiontest.Secret, Lifetime: time.Hour, Revocation: cookiesession.NewMemoryRevocationList()},
 	} {
 		if _, err := cookiesession.New(cfg); err != nil {
 			t.Errorf("New(%+v) = %v, want a Manager", cfg, err)

@@ -125,15 +125,16 @@ func (m *Manager) revokeID(ctx context.Context, id string) error {
 // revocationExpiry returns how long an entry revoked at now must be
 // kept: until every cookie it covers would be refused anyway. A cookie
 // written at now at the latest expires MaxAge later (plus the clock skew
-// allowed); with no server-side expiry (BrowserSession), Lifetime bounds
-// it, and without either a year does.
+// allowed), and no session outlives its Lifetime; with no server-side
+// expiry (BrowserSession, cookie-session), Lifetime alone bounds it.
+//
+// New refuses Revocation without such a bound, so keep is never zero.
 func (m *Manager) revocationExpiry(now time.Time) time.Time {
 	keep := m.cfg.MaxAge
-	if keep <= 0 {
+	if keep <= 0 || m.cfg.Type == CookieSession {
 		keep = m.cfg.Lifetime
-	}
-	if keep <= 0 {
-		keep = 365 * 24 * time.Hour
+	} else if m.cfg.Lifetime > 0 {
+		keep = min(keep, m.cfg.Lifetime)
 	}
 	return now.Add(keep + 2*MaxClockSkew)
 }
