@@ -56,7 +56,7 @@ func parseFlags(args []string, out io.Writer) (*options, error) {
 		return o.migrateFrom.Set(s)
 	})
 	fs.StringVar(&o.migrateSecret, "migrate-secret", "", "the secret key of the -migrate-from format")
-	fs.StringVar(&o.migrateCookie, "migrate-cookie", "", "the cookie the -migrate-from format is read from (default: -cookie's name)")
+	fs.StringVar(&o.migrateCookie, "migrate-cookie", "", "the cookie the -migrate-from format is read from (default: its framework's, sessionid for django, session for the others)")
 	fs.IntVar(&o.maxSize, "max-size", 0, "most `bytes` a session may take over several cookies (4096 to 16384; default 0: one cookie); base64, jwt and fernet")
 	fs.BoolVar(&o.compress, "compress", false, "compress the session before signing it; base64 and jwt")
 	if err := fs.Parse(args); err != nil {
@@ -105,10 +105,22 @@ func (o *options) config() cookiesession.Config {
 		cfg.MigrateFrom = []cookiesession.Migration{{
 			Type:       o.migrateFrom,
 			SecretKey:  o.migrateSecret,
-			CookieName: o.migrateCookie,
+			CookieName: o.migrationCookie(),
 		}}
 	}
 	return cfg
+}
+
+// migrationCookie returns the name of the cookie the migration format is
+// read from: -migrate-cookie, else the name its framework uses by default.
+func (o *options) migrationCookie() string {
+	switch {
+	case o.migrateCookie != "":
+		return o.migrateCookie
+	case o.migrateFrom == cookiesession.Django:
+		return "sessionid"
+	}
+	return cookiesession.DefaultCookieName
 }
 
 // revocationList returns the revocation list the options ask for, or nil

@@ -26,10 +26,11 @@
 //	-max-size BYTES        sessions of up to BYTES over several cookies (4096 to 16384)
 //	-compress              compress sessions (base64, jwt)
 //
-// A migration format is read from its own cookie (-migrate-cookie, default
-// the router's -cookie, "session"): it is read only when the request
-// carries no cookie of the router's own name, so the two need different
-// names (for example -cookie go_session to read a Flask app's "session").
+// A migration format is read from the cookie -migrate-cookie names (by
+// default its framework's: "sessionid" for django, "session" for the
+// others), and only when the request carries no cookie of the router's own
+// name (-cookie, default "session"), so the two need different names: for
+// example -cookie go_session to read a Flask app's "session".
 //
 // This directory is self-contained: copy it out of the repository, add a
 // go.mod that requires github.com/cookiesession/cookiesession, and it
@@ -88,7 +89,7 @@ func (o *options) warnings() []string {
 	case o.secret == demoSecret:
 		out = append(out, fmt.Sprintf("using the demo secret %q, which is public; pass -secret for anything real", demoSecret))
 	}
-	if o.migrateFromSet && (o.migrateCookie == "" || o.migrateCookie == o.cookie) {
+	if o.migrateFromSet && o.migrationCookie() == o.cookie {
 		out = append(out, fmt.Sprintf("-migrate-from %s reads the cookie %q, the router's own: a migration format is read only when the request carries no cookie of the session's own name, so give them different names with -cookie or -migrate-cookie", o.migrateFrom, o.cookie))
 	}
 	return out
