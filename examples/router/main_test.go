@@ -295,3 +295,12 @@ func TestTitle(t *testing.T) {
 		}
 	}
 }
+
+func mustURL(t *testing.T, raw string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
