@@ -61,8 +61,8 @@ func TestFill(t *testing.T) {
 	t.Run("bad n", func(t *testing.T) {
 		srv := start(t, nil, "-secret", testSecret)
 		for _, n := range []string{"-1", "x", "65537", "99999999999999999999"} {
-			if r := getWith(t, srv.url, "/fill/"+n, ""); r.status != http.StatusBadRequest {
-				t.Errorf("/fill/%s: %d %q, want 400", n, r.status, r.body)
+			if r := getWith(t, srv.url, "/fill/"+n, ""); r.status != http.StatusBadRequest || !strings.Contains(r.body, "from 0 to 65536") {
+				t.Errorf("/fill/%s: %d %q, want 400 saying what n may be", n, r.status, r.body)
 			}
 		}
 	})
