@@ -42,11 +42,11 @@ func parseFlags(args []string, out io.Writer) (*options, error) {
 	o := &options{sessionType: cookiesession.JWT}
 	fs := flag.NewFlagSet("router", flag.ContinueOnError)
 	fs.SetOutput(out)
-	fs.StringVar(&o.addr, "addr", "localhost:8080", "address to listen on")
-	fs.Var(&o.sessionType, "type", "session type: base64, jwt, fernet, starlette, flask, django, iron-session or cookie-session")
-	fs.StringVar(&o.secret, "secret", demoSecret, "secret key (iron-session: ID=PASSWORD or a password, id 1); the default is public")
-	fs.Var(&o.previous, "previous-secret", "an old secret key, still read, never used to write (repeatable)")
-	fs.StringVar(&o.cookie, "cookie", cookiesession.DefaultCookieName, "the session cookie's name")
+	fs.StringVar(&o.addr, "addr", "localhost:8080", "`address` to listen on")
+	fs.Var(&o.sessionType, "type", "session `type`: base64, jwt, fernet, starlette, flask, django, iron-session or cookie-session")
+	fs.StringVar(&o.secret, "secret", demoSecret, "`secret` key (iron-session: ID=PASSWORD or a password, id 1); the default is public")
+	fs.Var(&o.previous, "previous-secret", "an old `secret` key, still read, never used to write (repeatable)")
+	fs.StringVar(&o.cookie, "cookie", cookiesession.DefaultCookieName, "the session cookie's `name`")
 	fs.Var(&o.maxAge, "max-age", "session lifetime in `seconds` since the cookie was written; 0: a browser-session cookie with no server-side expiry (default: the type's, 14 days; flask 31 days)")
 	fs.BoolVar(&o.rolling, "rolling", false, "write the cookie again with a fresh expiry when a tenth of -max-age has passed since it was written, so that active users stay logged in")
 	fs.Var(&o.lifetime, "lifetime", "longest a session lives in `seconds` from its login, however active (default 0: no limit)")
@@ -55,8 +55,8 @@ func parseFlags(args []string, out io.Writer) (*options, error) {
 		o.migrateFromSet = true
 		return o.migrateFrom.Set(s)
 	})
-	fs.StringVar(&o.migrateSecret, "migrate-secret", "", "the secret key of the -migrate-from format")
-	fs.StringVar(&o.migrateCookie, "migrate-cookie", "", "the cookie the -migrate-from format is read from (default: its framework's, sessionid for django, session for the others)")
+	fs.StringVar(&o.migrateSecret, "migrate-secret", "", "the `secret` key of the -migrate-from format")
+	fs.StringVar(&o.migrateCookie, "migrate-cookie", "", "the `name` of the cookie the -migrate-from format is read from (default: its framework's, sessionid for django, session for the others)")
 	fs.IntVar(&o.maxSize, "max-size", 0, "most `bytes` a session may take over several cookies (4096 to 16384; default 0: one cookie); base64, jwt and fernet")
 	fs.BoolVar(&o.compress, "compress", false, "compress the session before signing it; base64 and jwt")
 	if err := fs.Parse(args); err != nil {

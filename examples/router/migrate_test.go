@@ -75,3 +75,63 @@ func TestMigrateFromFlask(t *testing.T) {
 		t.Errorf("after logout the browser sends %q", h)
 	}
 }
+
+// cookiesOf returns the Cookie header that carries values in the format
+// of cfg, as that format's own library writes it.
+func cookiesOf(t *testing.T, cfg cookiesession.Config, values map[string]string) string {
+	t.Helper()
+	m, err := cookiesession.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := m.LoadHeader(context.Background(), "")
+	for k, v := range values {
+		if err := s.Set(k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cookies, err := m.SaveCookies(s)
+	if err != nil || len(cookies) == 0 {
+		t.Fatalf("%s cookies: %v", cfg.Type, err)
+	}
+	var parts []string
+	for _, c := range cookies {
+		parts = append(parts, c.Name+"="+c.Value)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Every format can be a migration source, each with its own secret and
+// its framework's cookie name, into any of the router's own types.
+func TestMigrateFromEachType(t *testing.T) {
+	const sourceSecret = "source-" + testSecret
+	for _, tc := range []struct {
+		from     cookiesession.Type
+		secret   string
+		cookie   string // the source's cookie name
+		to, name string // the router's type and cookie name
+	}{
+		{cookiesession.Fernet, testSecret[:32], "session", "jwt", "go_session"}, // asgi-sessions fernet -> jwt
+		{cookiesession.Starlette, sourceSecret, "session", "fernet", "go_session"},
+		{cookiesession.Django, sourceSecret, "sessionid", "jwt", "session"},
+		{cookiesession.IronSession, "3=" + sourceSecret, "session", "jwt", "go_session"},
+		{cookiesession.CookieSession, sourceSecret, "session", "flask", "go_session"},
+		{cookiesession.JWT, sourceSecret, "session", "django", "go_session"},
+	} {
+		t.Run(string(tc.from)+"-to-"+tc.to, func(t *testing.T) {
+			srv := start(t, nil, "-type", tc.to, "-secret", testSecret, "-cookie", tc.name,
+				"-migrate-from", string(tc.from), "-migrate-secret", tc.secret)
+			old := cookiesOf(t, cookiesession.Config{Type: tc.from, SecretKey: tc.secret, CookieName: tc.cookie}, map[string]string{"user": "tom"})
+			r := getWith(t, srv.url, "/", old)
+			if r.body != "Hello Tom\n" || !strings.Contains(strings.Join(r.setCookie, "\n"), tc.name+"=") {
+				t.Fatalf("/ with a %s cookie: %q, Set-Cookie %q", tc.from, r.body, r.setCookie)
+			}
+			if s := debugVarsOf(t, srv); !reflect.DeepEqual(s.Migrated, []uint64{1}) || s.Reissued["migration"] != 1 {
+				t.Errorf("migrated %v, reissued %v", s.Migrated, s.Reissued)
+			}
+			only := start(t, nil, "-type", tc.to, "-secret", testSecret, "-cookie", tc.name)
+			expect(t, "the re-issued cookie", getWith(t, only.url, "/", cookieLine(r.setCookie)), http.StatusOK, "Hello Tom\n")
+			expect(t, "the source cookie without migration", getWith(t, only.url, "/", old), http.StatusOK, "Hello Anonymous\n")
+		})
+	}
+}
