@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log"
 	"net/http"
+	"os"
+	"strings"
 
 	"github.com/cookiesession/cookiesession"
 )
@@ -25,6 +27,9 @@ const statsVar = "cookiesession"
 //	expvar.Publish("cookiesession", expvar.Func(func() any { return sessions.Stats() }))
 //	mux.Handle("GET /debug/vars", expvar.Handler())
 //
+// expvar's cmdline shows the command line, secrets included: this page
+// shows it with the values of the secret flags replaced by "REDACTED".
+//
 // This example writes the same page itself, with the name bound to the
 // Manager it is given, because expvar.Publish panics when a name is
 // published twice and nothing can unpublish it: the tests build many
@@ -40,10 +45,46 @@ func debugVars(sessions *cookiesession.Manager) http.Handler {
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		fmt.Fprintf(w, "{\n")
 		expvar.Do(func(kv expvar.KeyValue) {
-			if kv.Key != statsVar {
+			switch kv.Key {
+			case statsVar:
+			case "cmdline":
+				args, _ := json.Marshal(redact(os.Args))
+				fmt.Fprintf(w, "%q: %s,\n", kv.Key, args)
+			default:
 				fmt.Fprintf(w, "%q: %s,\n", kv.Key, kv.Value)
 			}
 		})
 		fmt.Fprintf(w, "%q: %s\n}\n", statsVar, stats)
 	})
+}
+
+// secretFlags are the flags whose values /debug/vars does not show.
+var secretFlags = []string{"secret", "previous-secret", "migrate-secret"}
+
+// redact returns a copy of a command line with the values of the secret
+// flags (-secret S, --secret S, -secret=S) replaced by "REDACTED".
+func redact(args []string) []string {
+	out := append([]string(nil), args...)
+	for i := 1; i < len(out); i++ {
+		name, _, hasValue := strings.Cut(strings.TrimLeft(out[i], "-"), "=")
+		if !strings.HasPrefix(out[i], "-") || !isSecretFlag(name) {
+			continue
+		}
+		if hasValue {
+			out[i] = out[i][:strings.Index(out[i], "=")+1] + "REDACTED"
+		} else if i+1 < len(out) {
+			i++
+			out[i] = "REDACTED"
+		}
+	}
+	return out
+}
+
+func isSecretFlag(name string) bool {
+	for _, f := range secretFlags {
+		if name == f {
+			return true
+		}
+	}
+	return false
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"net/http"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -255,4 +256,24 @@ func cookieLine(setCookie []string) string {
 		}
 	}
 	return strings.Join(parts, "; ")
+}
+
+// /debug/vars shows no secret given on the command line.
+func TestRedact(t *testing.T) {
+	in := []string{"router", "-secret", "s1", "--previous-secret=s2", "-migrate-secret", "s3", "-type", "jwt", "-rolling", "-secret"}
+	want := []string{"router", "-secret", "REDACTED", "--previous-secret=REDACTED", "-migrate-secret", "REDACTED", "-type", "jwt", "-rolling", "-secret"}
+	if got := redact(in); !reflect.DeepEqual(got, want) {
+		t.Errorf("redact(%q) = %q", in, got)
+	}
+	if in[2] != "s1" {
+		t.Error("redact changed its argument")
+	}
+	args := os.Args
+	t.Cleanup(func() { os.Args = args })
+	os.Args = append(append([]string(nil), args...), "-secret", "shown-nowhere-0123456789abcdefghij")
+	srv := start(t, nil)
+	r := getWith(t, srv.url, "/debug/vars", "")
+	if !strings.Contains(r.body, `"cmdline": [`) || !strings.Contains(r.body, `"-secret","REDACTED"]`) || strings.Contains(r.body, "shown-nowhere") {
+		t.Errorf("/debug/vars cmdline: %.300s", r.body)
+	}
 }

@@ -15,6 +15,7 @@
 // lists them. The main ones:
 //
 //	-addr localhost:8080   where to listen
+//	-cookie session        the session cookie's name
 //	-type jwt              base64, jwt, fernet, starlette, flask, django, iron-session, cookie-session
 //	-secret S              the secret key (iron-session: ID=PASSWORD, or a password: id 1)
 //	-previous-secret S     an old key, still read (repeatable); a cookie it reads is written again with -secret
@@ -31,6 +32,10 @@
 // others), and only when the request carries no cookie of the router's own
 // name (-cookie, default "session"), so the two need different names: for
 // example -cookie go_session to read a Flask app's "session".
+//
+// /debug/vars is for the operator: serve it on an internal address only in
+// a real app. Its cmdline shows the router's arguments with the secrets
+// replaced by "REDACTED".
 //
 // This directory is self-contained: copy it out of the repository, add a
 // go.mod that requires github.com/cookiesession/cookiesession, and it
