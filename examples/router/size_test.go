@@ -58,6 +58,22 @@ func TestFill(t *testing.T) {
 			t.Errorf("not_saved.too_large = %d, want 1", n)
 		}
 	})
+	// Over -max-size nothing is lost either: no cookie is set, the client
+	// keeps its session, and not_saved.too_large counts it. (The answer's
+	// status is not checked: with -max-size or -compress, Set cannot tell
+	// the size before the session is encoded, when the response goes out.)
+	t.Run("over -max-size", func(t *testing.T) {
+		srv := start(t, nil, "-secret", testSecret, "-max-size", "8192")
+		b := newBrowser(t)
+		expect(t, "/fill/4000", b.get(srv.url, "/fill/4000"), http.StatusOK, "Stored 4000\n")
+		if r := b.get(srv.url, "/fill/9000"); len(r.setCookie) != 0 {
+			t.Errorf("/fill/9000 over -max-size 8192: Set-Cookie %q", r.setCookie)
+		}
+		expect(t, "/fill after the refusal", b.get(srv.url, "/fill"), http.StatusOK, "fill: 4000\n")
+		if n := debugVarsOf(t, srv).NotSaved["too_large"]; n != 1 {
+			t.Errorf("not_saved.too_large = %d, want 1", n)
+		}
+	})
 	t.Run("bad n", func(t *testing.T) {
 		srv := start(t, nil, "-secret", testSecret)
 		for _, n := range []string{"-1", "x", "65537", "99999999999999999999"} {
