@@ -1,13 +1,41 @@
 // Command router keeps a login in a session behind a router, here Go's own
-// http.ServeMux.
+// http.ServeMux, and shows the session's whole life from a shell.
 //
-//	GET /            -> Hello Anonymous
-//	GET /login/tom   -> Done
-//	GET /            -> Hello Tom
-//	GET /logout      -> Done
-//	GET /            -> Hello Anonymous
+//	GET /                  -> Hello Anonymous (then "flash: <msg>" per pending flash message)
+//	GET /login/tom         -> Done (a new session life: Renew, then Set)
+//	GET /                  -> Hello Tom
+//	GET /flash/saved       -> 303 See Other to /, which shows "flash: saved" once
+//	GET /logout            -> Done (clears the cookie; with -revocation, revokes it)
+//	GET /logout-everywhere -> Done (revokes every session of the user; needs -revocation)
+//	GET /fill/6000         -> Stored 6000 (6000 random letters under "fill")
+//	GET /fill              -> fill: 6000
+//	GET /debug/vars        -> the expvar page, the session statistics under "cookiesession"
 //
-// Run it with: go run ./examples/router [-addr localhost:8080] [-type jwt] [-secret S]
+// Run it with: go run ./examples/router [flags]; go run ./examples/router -h
+// lists them. The main ones:
+//
+//	-addr localhost:8080   where to listen
+//	-cookie session        the session cookie's name
+//	-type jwt              base64, jwt, fernet, starlette, flask, django, iron-session, cookie-session
+//	-secret S              the secret key (iron-session: ID=PASSWORD, or a password: id 1)
+//	-previous-secret S     an old key, still read (repeatable); a cookie it reads is written again with -secret
+//	-max-age SECONDS       session lifetime; 0: a browser-session cookie, no server-side expiry
+//	-rolling               active users get a fresh expiry
+//	-lifetime SECONDS      the longest a login lasts, however active
+//	-revocation            an in-memory revocation list: logout and logout everywhere refuse old copies
+//	-migrate-from TYPE     also read sessions of another format (-migrate-secret, -migrate-cookie)
+//	-max-size BYTES        sessions of up to BYTES over several cookies (4096 to 16384)
+//	-compress              compress sessions (base64, jwt)
+//
+// A migration format is read from the cookie -migrate-cookie names (by
+// default its framework's: "sessionid" for django, "session" for the
+// others), and only when the request carries no cookie of the router's own
+// name (-cookie, default "session"), so the two need different names: for
+// example -cookie go_session to read a Flask app's "session".
+//
+// /debug/vars is for the operator: serve it on an internal address only in
+// a real app. Its cmdline shows the router's arguments with the secrets
+// replaced by "REDACTED".
 //
 // This directory is self-contained: copy it out of the repository, add a
 // go.mod that requires github.com/cookiesession/cookiesession, and it
@@ -21,110 +49,53 @@ import (
 	"log"
 	"net/http"
 	"os"
-	"strings"
 	"time"
-	"unicode"
 
 	"github.com/cookiesession/cookiesession"
 )
 
 // demoSecret is the default secret. It is PUBLIC (it is printed right
 // here): never use it outside a demo. Its 32 characters make a full-strength
-// fernet key, so the demo shows no weak-secret warning; a real secret comes
-// from cookiesession keygen.
+// fernet key and a valid iron-session password, so the demo shows no
+// weak-secret warning; a real secret comes from cookiesession keygen.
 const demoSecret = "cookiesession-demo-secret-public"
 
 func main() {
-	addr := flag.String("addr", "localhost:8080", "address to listen on")
-	sessionType := cookiesession.JWT
-	flag.Var(&sessionType, "type", "session type: base64, jwt or fernet")
-	secret := flag.String("secret", demoSecret, "secret key for jwt and fernet sessions (the default is public)")
-	flag.Parse()
-
-	switch {
-	case sessionType == cookiesession.Base64:
-		fmt.Fprintln(os.Stderr, "warning: base64 sessions are not signed: clients can read and forge them")
-	case *secret == demoSecret:
-		fmt.Fprintf(os.Stderr, "warning: using the demo secret %q, which is public; pass -secret for anything real\n", demoSecret)
+	o, err := parseFlags(os.Args[1:], os.Stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(0)
 	}
-	sessions, err := cookiesession.New(cookiesession.Config{Type: sessionType, SecretKey: *secret})
+	if err != nil {
+		os.Exit(2)
+	}
+	for _, w := range o.warnings() {
+		fmt.Fprintln(os.Stderr, "warning:", w)
+	}
+	sessions, err := cookiesession.New(o.config())
 	if err != nil {
 		log.Fatal(err)
 	}
 	server := &http.Server{
-		Addr:              *addr,
-		Handler:           sessions.Handler(routes()),
+		Addr:              o.addr,
+		Handler:           sessions.Handler(routes(sessions)),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
-	log.Printf("listening on http://%s (%s sessions)", *addr, sessionType)
+	log.Printf("listening on http://%s (%s sessions)", o.addr, o.sessionType)
 	log.Fatal(server.ListenAndServe())
 }
 
-// routes returns the app's handlers; main wraps them in the session
-// middleware.
-func routes() *http.ServeMux {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /{$}", index)
-	mux.HandleFunc("GET /login/{user}", login)
-	mux.HandleFunc("GET /logout", logout)
-	return mux
-}
-
-// index greets the session's user.
-func index(w http.ResponseWriter, r *http.Request) {
-	user := cookiesession.FromRequest(r).GetString("user")
-	if user == "" {
-		user = "Anonymous"
+// warnings returns what a user of these options should know: a session
+// the client can forge, a public secret, a migration that cannot read.
+func (o *options) warnings() []string {
+	var out []string
+	switch {
+	case o.sessionType == cookiesession.Base64:
+		out = append(out, "base64 sessions are not signed: clients can read and forge them (and -lifetime and -rolling are only advisory)")
+	case o.secret == demoSecret:
+		out = append(out, fmt.Sprintf("using the demo secret %q, which is public; pass -secret for anything real", demoSecret))
 	}
-	fmt.Fprintf(w, "Hello %s", title(user))
-}
-
-// login stores the user named in the path in the session.
-func login(w http.ResponseWriter, r *http.Request) {
-	if err := cookiesession.FromRequest(r).Set("user", r.PathValue("user")); err != nil {
-		sessionError(w, err)
-		return
+	if o.migrateFromSet && o.migrationCookie() == o.cookie {
+		out = append(out, fmt.Sprintf("-migrate-from %s reads the cookie %q, the router's own: a migration format is read only when the request carries no cookie of the session's own name, so give them different names with -cookie or -migrate-cookie", o.migrateFrom, o.cookie))
 	}
-	fmt.Fprint(w, "Done")
-}
-
-// logout removes the user from the session; a session left empty makes
-// the browser drop its cookie.
-func logout(w http.ResponseWriter, r *http.Request) {
-	if err := cookiesession.FromRequest(r).Delete("user"); err != nil {
-		sessionError(w, err)
-		return
-	}
-	fmt.Fprint(w, "Done")
-}
-
-// sessionError answers a request whose session change Set or Delete
-// refused: a value too large for the cookie is the client's doing (400);
-// anything else is logged and answered with a plain 500, without details.
-func sessionError(w http.ResponseWriter, err error) {
-	if errors.Is(err, cookiesession.ErrTooLarge) {
-		http.Error(w, "too large to keep in the session", http.StatusBadRequest)
-		return
-	}
-	log.Printf("session: %v", err)
-	http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
-}
-
-// title returns s as Python's str.title does, so the greeting matches the
-// Python examples this one mirrors: every cased character that follows an
-// uncased one is title-cased, every other one lower-cased ("o'neil-smith
-// 3rd" becomes "O'Neil-Smith 3Rd").
-func title(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	previousCased := false
-	for _, r := range s {
-		if previousCased {
-			b.WriteRune(unicode.ToLower(r))
-		} else {
-			b.WriteRune(unicode.ToTitle(r))
-		}
-		previousCased = unicode.IsUpper(r) || unicode.IsLower(r) || unicode.IsTitle(r)
-	}
-	return b.String()
+	return out
 }
