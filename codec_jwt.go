@@ -72,7 +72,9 @@ func (c *jwtCodec) seal(v Values, now time.Time) (string, error) {
 		if v == nil {
 			v = Values{}
 		}
-		exp := now.Add(c.maxAge).Unix()
+		// Rounded up to the second, so that a session lives at least
+		// MaxAge (a truncated exp would end it up to a second early).
+		exp := ceilUnix(now.Add(c.maxAge))
 		v["exp"] = json.RawMessage(strconv.FormatInt(exp, 10))
 	}
 	payload, err := marshalValues(v)
@@ -94,6 +96,14 @@ func (c *jwtCodec) seal(v Values, now time.Time) (string, error) {
 	token = append(token, '.')
 	token = b64url.AppendEncode(token, sig[:])
 	return string(token), nil
+}
+
+// ceilUnix returns t in whole seconds since the Unix epoch, rounded up.
+func ceilUnix(t time.Time) int64 {
+	if t.Nanosecond() > 0 {
+		return t.Unix() + 1
+	}
+	return t.Unix()
 }
 
 // sign returns the HS256 signature of a JWS signing input with the first key.

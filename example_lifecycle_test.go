@@ -189,4 +189,3 @@ func (f *lineFilter) Write(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
-

@@ -671,3 +671,52 @@ func TestLongValuesWithChunksOrCompression(t *testing.T) {
 		}
 	}
 }
+
+// A migration format under the Manager's own cookie name (Flask's
+// "session" read by a jwt Manager named "session") is tried on what the
+// own format refused, and the session is written again as a jwt.
+func TestMigrationUnderTheSameCookieName(t *testing.T) {
+	flask, err := cookiesession.New(cookiesession.Config{Type: cookiesession.Flask, SecretKey: "flask-secret-key"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := flask.Load(context.Background(), "")
+	s.Set("user", "tom")
+	c, err := flask.Save(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, srv, client := newLifeApp(t, cookiesession.Config{Type: cookiesession.JWT,
+		MigrateFrom: []cookiesession.Migration{{Type: cookiesession.Flask, SecretKey: "flask-secret-key"}}})
+	client.Jar.SetCookies(mustURL(t, srv.URL), []*http.Cookie{{Name: "session", Value: c.Value, Path: "/"}})
+	body, sets := fetch(t, client, srv, "/")
+	if body != "user: tom" || len(sets) != 1 || !strings.HasPrefix(sets[0], "session=eyJ") {
+		t.Fatalf("%q %q: want the Flask session read and written again as a jwt", body, sets)
+	}
+	if body, sets := fetch(t, client, srv, "/"); body != "user: tom" || len(sets) != 0 {
+		t.Fatalf("after the migration: %q %q", body, sets)
+	}
+	if st := app.m.Stats(); st.Migrated[0] != 1 || st.Reissued["migration"] != 1 || st.DecodedByKey[0] != 1 {
+		t.Fatalf("stats %+v", st)
+	}
+	if errs := app.errs.Take(); len(errs) != 0 {
+		t.Fatalf("reported %v", errs)
+	}
+}
+
+// A jwt session lives at least MaxAge: its exp is rounded up to the
+// second, so a cookie written at x.5 s is still good MaxAge later.
+func TestJWTLivesAtLeastMaxAge(t *testing.T) {
+	clk := newClock()
+	clk.Advance(500 * time.Millisecond)
+	_, srv, c := newLifeApp(t, cookiesession.Config{Type: cookiesession.JWT, MaxAge: 3 * time.Second, Now: clk.Now})
+	fetch(t, c, srv, "/login/tom")
+	clk.Advance(3 * time.Second)
+	if body, _ := fetch(t, c, srv, "/"); body != "user: tom" {
+		t.Fatalf("exactly MaxAge after the write: %q", body)
+	}
+	clk.Advance(time.Second)
+	if body, _ := fetch(t, c, srv, "/"); body != "user: " {
+		t.Fatalf("a second past MaxAge: %q", body)
+	}
+}

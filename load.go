@@ -130,14 +130,16 @@ func (m *Manager) readCandidates(s *Session, candidates []string, joinErr error)
 			err = tryErr
 		}
 	}
-	// A migration source is read only when the request carries no cookie
-	// of the session's own: the own cookie is newer, even when refused.
-	if len(candidates) > 0 || joinErr != nil {
-		s.err = err
-		return
-	}
+	// A migration source under another cookie name is read only when the
+	// request carries no cookie of the session's own: the own cookie is
+	// newer, even when refused. One under the same name (another format of
+	// the same cookie) is tried on what the own format refused.
+	ownPresent := len(candidates) > 0 || joinErr != nil
 	for i := range m.migrations {
 		src := &m.migrations[i]
+		if ownPresent && src.name != m.cfg.CookieName {
+			continue
+		}
 		values, joinErr := src.layout.candidates(s.cookies)
 		if joinErr != nil && err == nil {
 			err = m.refused(joinErr)
