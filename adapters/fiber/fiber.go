@@ -45,10 +45,18 @@
 // cookies for the changes it made before returning, because fasthttp
 // sends the headers only after the chain returns and then starts the
 // stream; a stream that reads the session is covered by the Vary header.
-// A change made later, from inside the stream writer or a hijacked
-// connection, cannot be saved (the headers are gone) and, unlike with
-// net/http, is not reported: fasthttp tells the middleware nothing after
-// the chain returns.
+// Do not change the session from inside a stream writer or a hijacked
+// connection: fasthttp runs a stream writer in a goroutine of its own as
+// soon as SetBodyStreamWriter is called, alongside the rest of the chain,
+// so such a change is saved only if it happens to come before the chain
+// returns; a later one cannot be saved (the headers are gone) and, unlike
+// with net/http, is not reported: fasthttp tells the middleware nothing
+// after the chain returns.
+//
+// Config.Partitioned is not applied by this middleware yet: the cookies
+// that SaveCookies returns do not carry the Partitioned attribute (the
+// core adds it only to the lines its net/http middleware writes), so with
+// fiber such a session's cookies are sent unpartitioned.
 //
 // Several cookies of the session's name in one request (one per path, or
 // one planted by a sibling subdomain): as with the net/http middleware, the
