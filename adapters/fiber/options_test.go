@@ -150,3 +150,34 @@ func TestChunkedSessionNeedsReadBufferSize(t *testing.T) {
 		}
 	}
 }
+
+// A session read from a Config.MigrateFrom cookie is written again in the
+// Manager's own format on the same response, and the old cookie expired:
+// two Set-Cookie lines, as the net/http middleware writes them.
+func TestMigrationRetiresTheOldCookie(t *testing.T) {
+	old := adaptertest.NewManager(t, cookiesession.Config{Type: cookiesession.Base64, CookieName: "legacy"}, nil)
+	s := old.LoadHeader(context.Background(), "")
+	if err := s.Set("user", adaptertest.Value(8)); err != nil {
+		t.Fatal(err)
+	}
+	legacy, err := old.SaveCookies(s)
+	if err != nil || len(legacy) != 1 {
+		t.Fatalf("SaveCookies: %v, %v", legacy, err)
+	}
+	m := adaptertest.NewManager(t, cookiesession.Config{
+		Type: cookiesession.JWT, SecretKey: sessiontest.Secret,
+		MigrateFrom: []cookiesession.Migration{{Type: cookiesession.Base64, CookieName: "legacy"}},
+	}, nil)
+	base := serve(t, flowsApp(m, fiber.Config{}))
+	resp, body := sessiontest.Get(t, &http.Client{}, base+"/get?key=user", "legacy="+legacy[0].Value)
+	live, expired := adaptertest.Split(resp.Cookies())
+	if body != adaptertest.Value(8) || !slices.Equal(live, []string{"session"}) || !slices.Equal(expired, []string{"legacy"}) {
+		t.Fatalf("read %q; wrote %v, expired %v", body, live, expired)
+	}
+	if _, body := sessiontest.Get(t, &http.Client{}, base+"/get?key=user", adaptertest.CookieHeader(resp.Cookies())); body != adaptertest.Value(8) {
+		t.Errorf("the migrated cookie reads %q", body)
+	}
+	if n := m.Stats().Reissued["migration"]; n != 1 {
+		t.Errorf("Stats: %d migrations re-issued, want 1", n)
+	}
+}
