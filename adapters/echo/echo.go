@@ -20,7 +20,10 @@
 // first WriteHeader, Write or Flush of c.Response(), or when the handler
 // returns). A handler that returns an error without writing still gets its
 // cookie: it is in the headers that echo's HTTPErrorHandler then sends. A
-// change after the headers went out is reported as
+// session of several cookies (Config.MaxSize chunks, iron-session,
+// cookie-session's <name>.sig) gets one Set-Cookie line per cookie, and
+// the expiry of the chunks it no longer needs, as with the core's
+// middleware. A change after the headers went out is reported as
 // [cookiesession.ErrHeadersWritten]. Every response gets "Vary: Cookie", as
 // with the core's middleware.
 //

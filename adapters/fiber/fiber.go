@@ -14,25 +14,49 @@
 //	})
 //
 // Fiber runs on fasthttp, not net/http, so this middleware binds the core's
-// [cookiesession.Manager.Load] and [cookiesession.Manager.Save]: it loads
-// the session from the request's cookie (decoded on first use), runs the
-// rest of the chain with c.Next(), then adds "Vary: Cookie" to every
-// response (to the app's own Vary, never twice, as the net/http middleware
-// does), and the Set-Cookie header if the session changed, with
-// Cache-Control: no-cache="Set-Cookie" unless the app set a Cache-Control
-// of its own. fasthttp sends nothing before the
-// handler chain has returned, so every change a handler makes before it
-// returns is saved, whatever it wrote, and also when it returns an error:
-// fiber's ErrorHandler runs after the middleware and keeps its headers.
+// [cookiesession.Manager.LoadHeader] and [cookiesession.Manager.SaveCookies]:
+// it loads the session from the request's whole Cookie header (decoded on
+// first use), runs the rest of the chain with c.Next(), then adds "Vary:
+// Cookie" to every response (to the app's own Vary, never twice, as the
+// net/http middleware does), and one Set-Cookie header for each cookie the
+// session's changes need, with Cache-Control: no-cache="Set-Cookie" unless
+// the app set a Cache-Control of its own. These are the lines the net/http
+// middleware writes for the same session: one cookie for most sessions;
+// for a session of several cookies (Config.MaxSize chunks, iron-session's
+// chunks, cookie-session's <name>.sig, a Config.MigrateFrom cookie to
+// retire) every one of them, and the expiry of the chunks it no longer
+// needs. fasthttp sends nothing before the handler chain has returned, so
+// every change a handler makes before it returns is saved, whatever it
+// wrote, and also when it returns an error: fiber's ErrorHandler runs
+// after the middleware and keeps its headers. A change that cannot be
+// saved (too large) is reported to the Manager's ErrorHandler or logger,
+// and the response goes out without a cookie.
+//
+// Large sessions: fiber reads a request's headers into a buffer of
+// fiber.Config.ReadBufferSize bytes, 4096 by default, and answers a
+// request whose headers do not fit with "431 Request Header Fields Too
+// Large" before any handler runs. With Config.MaxSize, or iron-session
+// sessions over one cookie, raise it to MaxSize plus room for the
+// request's other headers, for example
+// fiber.Config{ReadBufferSize: cookiesession.HardMaxSize + 8192}.
 //
 // Streaming: a handler that streams (c.SendStream,
 // c.Context().SetBodyStreamWriter, c.Context().HijackConn) also gets the
-// cookie for the changes it made before returning, because fasthttp sends
-// the headers only after the chain returns and then starts the stream; a
-// stream that reads the session is covered by the Vary header. A change
-// made later, from inside the stream writer or a hijacked connection,
-// cannot be saved (the headers are gone) and, unlike with net/http, is not
-// reported: fasthttp tells the middleware nothing after the chain returns.
+// cookies for the changes it made before returning, because fasthttp
+// sends the headers only after the chain returns and then starts the
+// stream; a stream that reads the session is covered by the Vary header.
+// Do not change the session from inside a stream writer or a hijacked
+// connection: fasthttp runs a stream writer in a goroutine of its own as
+// soon as SetBodyStreamWriter is called, alongside the rest of the chain,
+// so such a change is saved only if it happens to come before the chain
+// returns; a later one cannot be saved (the headers are gone) and, unlike
+// with net/http, is not reported: fasthttp tells the middleware nothing
+// after the chain returns.
+//
+// Config.Partitioned is not applied by this middleware yet: the cookies
+// that SaveCookies returns do not carry the Partitioned attribute (the
+// core adds it only to the lines its net/http middleware writes), so with
+// fiber such a session's cookies are sent unpartitioned.
 //
 // Several cookies of the session's name in one request (one per path, or
 // one planted by a sibling subdomain): as with the net/http middleware, the
@@ -41,6 +65,7 @@ package fibersession
 
 import (
 	"bytes"
+	"strings"
 
 	"github.com/cookiesession/cookiesession"
 	"github.com/gofiber/fiber/v2"
@@ -50,31 +75,46 @@ import (
 // request's *cookiesession.Session.
 const LocalsKey = "github.com/cookiesession/cookiesession"
 
-// maxCookieTries matches the net/http middleware's bound on how many
-// cookies of the session's name one request can make the server decode.
-const maxCookieTries = 4
-
 // Middleware returns fiber middleware that gives every request a session
 // from m. Register it with app.Use before the handlers that need it.
 func Middleware(m *cookiesession.Manager) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		s := m.Load(c.UserContext(), cookieValue(c, m))
+		s := m.LoadHeader(c.UserContext(), cookieHeader(c))
 		c.Locals(LocalsKey, s)
 		err := c.Next()
 		h := &c.Response().Header
 		if !variesOnCookie(h.PeekAll(fiber.HeaderVary)) {
 			h.Add(fiber.HeaderVary, "Cookie")
 		}
-		// Save reports its errors (ErrTooLarge) to the manager's
+		// SaveCookies reports its errors (ErrTooLarge) to the manager's
 		// ErrorHandler or logger; the response goes on without a cookie.
-		if cookie, _ := m.Save(s); cookie != nil {
+		cookies, _ := m.SaveCookies(s)
+		for _, cookie := range cookies {
 			h.Add(fiber.HeaderSetCookie, cookie.String())
-			if len(h.PeekAll(fiber.HeaderCacheControl)) == 0 {
-				h.Set(fiber.HeaderCacheControl, `no-cache="Set-Cookie"`)
-			}
+		}
+		if len(cookies) > 0 && len(h.PeekAll(fiber.HeaderCacheControl)) == 0 {
+			h.Set(fiber.HeaderCacheControl, `no-cache="Set-Cookie"`)
 		}
 		return err
 	}
+}
+
+// cookieHeader returns the request's Cookie header as one line, as a
+// browser sends it: the values of several Cookie header lines joined with
+// "; ". It is a copy: fasthttp reuses its buffers after the request.
+func cookieHeader(c *fiber.Ctx) string {
+	values := c.Request().Header.PeekAll(fiber.HeaderCookie)
+	switch len(values) {
+	case 0:
+		return ""
+	case 1:
+		return string(values[0])
+	}
+	parts := make([]string, len(values))
+	for i, v := range values {
+		parts[i] = string(v)
+	}
+	return strings.Join(parts, "; ")
 }
 
 // variesOnCookie reports whether the values of a Vary header already
@@ -96,32 +136,6 @@ func variesOnCookie(values [][]byte) bool {
 		}
 	}
 	return false
-}
-
-// cookieValue picks the request's session cookie: the only one of its name,
-// or, if there are several, the first of at most four that decodes (else
-// the first, so that Load reports why it was refused). The value is copied:
-// fasthttp reuses its buffers after the request.
-func cookieValue(c *fiber.Ctx, m *cookiesession.Manager) string {
-	name := m.CookieName()
-	var values []string
-	c.Request().Header.VisitAllCookie(func(k, v []byte) {
-		if string(k) == name && len(v) > 0 && len(values) < maxCookieTries {
-			values = append(values, string(v))
-		}
-	})
-	switch len(values) {
-	case 0:
-		return ""
-	case 1:
-		return values[0]
-	}
-	for _, v := range values {
-		if _, err := m.Codec().Decode(v); err == nil {
-			return v
-		}
-	}
-	return values[0]
 }
 
 // Session returns the request's session. It panics if [Middleware] did

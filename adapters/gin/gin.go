@@ -20,7 +20,10 @@
 // before gin sends the headers (on the first Write, WriteString, Flush or
 // WriteHeaderNow, or when the handlers return without writing). gin's
 // WriteHeader and c.Status only record the status: the session can still
-// change after them. A change after the headers went out is reported as
+// change after them. A session of several cookies (Config.MaxSize chunks,
+// iron-session, cookie-session's <name>.sig) gets one Set-Cookie line per
+// cookie, and the expiry of the chunks it no longer needs, as with the
+// core's middleware. A change after the headers went out is reported as
 // [cookiesession.ErrHeadersWritten]. Every response gets "Vary: Cookie", as
 // with the core's middleware.
 //
