@@ -94,8 +94,5 @@ func (o *options) warnings() []string {
 	case o.secret == demoSecret:
 		out = append(out, fmt.Sprintf("using the demo secret %q, which is public; pass -secret for anything real", demoSecret))
 	}
-	if o.migrateFromSet && o.migrationCookie() == o.cookie {
-		out = append(out, fmt.Sprintf("-migrate-from %s reads the cookie %q, the router's own: a migration format is read only when the request carries no cookie of the session's own name, so give them different names with -cookie or -migrate-cookie", o.migrateFrom, o.cookie))
-	}
 	return out
 }

@@ -16,7 +16,12 @@ import (
 func TestLogoutRevokes(t *testing.T) {
 	for _, typ := range []string{"jwt", "fernet", "flask", "iron-session", "cookie-session"} {
 		t.Run(typ, func(t *testing.T) {
-			srv := start(t, nil, "-type", typ, "-secret", testSecret, "-revocation")
+			args := []string{"-type", typ, "-secret", testSecret, "-revocation"}
+			if typ == "cookie-session" {
+				// Its cookies carry no date: revocation needs a Lifetime.
+				args = append(args, "-lifetime", "3600")
+			}
+			srv := start(t, nil, args...)
 			b := newBrowser(t)
 			b.get(srv.url, "/login/tom")
 			stolen := b.cookieHeader(srv.url)

@@ -132,7 +132,7 @@ func (a *app) fill(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, fmt.Sprintf("want a number of letters from 0 to %d", maxFill), http.StatusBadRequest)
 		return
 	}
-	if err := cookiesession.FromRequest(r).Set("fill", filling(randomLetters(n))); err != nil {
+	if err := cookiesession.FromRequest(r).Set("fill", randomLetters(n)); err != nil {
 		sessionError(w, err)
 		return
 	}
@@ -147,13 +147,6 @@ func (a *app) filled(w http.ResponseWriter, r *http.Request) {
 	text(w)
 	fmt.Fprintf(w, "fill: %d\n", n)
 }
-
-// filling is the type of the stored letters. It is a string (JSON writes
-// it as one), but not the type string itself: Set refuses a plain string
-// longer than one cookie (4096 bytes) before it weighs the session as
-// -max-size and -compress let it be written, and refuses it even where
-// several cookies would hold it.
-type filling string
 
 // randomLetters returns n letters drawn at random, which compress about as
 // badly as real data does.
