@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/cookiesession/cookiesession/internal/chunk"
 	"github.com/cookiesession/cookiesession/internal/flasktag"
 )
 
@@ -153,5 +154,18 @@ func (m *Manager) marshal(value any) (json.RawMessage, error) {
 			value = tagged
 		}
 	}
-	return marshalValue(value)
+	return marshalValueLimit(value, m.valueLimit())
+}
+
+// valueLimit is the longest value Set takes before encoding it: what
+// the session's cookies can carry at most (one cookie, MaxSize across
+// chunks, or iron-session's four chunks).
+func (m *Manager) valueLimit() int {
+	switch {
+	case m == nil:
+		return MaxCookieSize
+	case m.cfg.Type == IronSession:
+		return chunk.IronMaxSize
+	}
+	return m.cfg.maxValueSize()
 }
