@@ -31,7 +31,10 @@ func marshalValue(value any) (json.RawMessage, error) {
 // bytes instead of MaxCookieSize.
 func marshalValueLimit(value any, limit int) (json.RawMessage, error) {
 	if n := valueTextLen(value); n > limit {
-		return nil, onSide(ErrNotSaved, fmt.Errorf("%w: a value of %d bytes cannot fit in a session of at most %d bytes", ErrTooLarge, n, limit))
+		if limit == MaxCookieSize {
+			return nil, onSide(ErrNotSaved, fmt.Errorf("%w: a value of %d bytes cannot fit in a cookie of at most %d bytes", ErrTooLarge, n, limit))
+		}
+		return nil, onSide(ErrNotSaved, fmt.Errorf("%w: a value of %d bytes cannot fit in a cookie, nor in the session's chunks of at most %d bytes", ErrTooLarge, n, limit))
 	}
 	raw, err := encodeValue(value)
 	if err != nil {
