@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os/exec"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -362,5 +363,38 @@ func TestCookiePrefixesInAnyCase(t *testing.T) {
 		if _, err := New(Config{Type: JWT, SecretKey: chunkSecret, CookieName: name}); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
+	}
+}
+
+// Python's json module reads the base64 cookie of a session whose values
+// held invalid UTF-8 (what asgi-sessions does with the cookie). Needs
+// python3; skipped, saying so, where there is none.
+func TestInvalidUTF8CookieReadByPython(t *testing.T) {
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("python3 not installed: the Go-side check in TestInvalidUTF8Values still runs")
+	}
+	m, err := New(Config{Type: Base64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := m.LoadHeader(context.Background(), "")
+	for k, v := range map[string]any{"user": "jack\xff\xfe", "list": []string{"a\xc3", "ok"}, "k\xff": 1} {
+		if err := s.Set(k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cookies, err := m.SaveCookies(s)
+	if err != nil || len(cookies) != 1 {
+		t.Fatalf("SaveCookies: %v", err)
+	}
+	out, err := exec.Command(py, "-c", `import base64, json, sys
+v = json.loads(base64.urlsafe_b64decode(sys.argv[1]).decode("utf-8"))
+print(json.dumps(v, sort_keys=True))`, cookies[0].Value).CombinedOutput()
+	if err != nil {
+		t.Fatalf("Python could not read the cookie: %v\n%s", err, out)
+	}
+	if got, want := strings.TrimSpace(string(out)), `{"k\ufffd": 1, "list": ["a\ufffd", "ok"], "user": "jack\ufffd\ufffd"}`; got != want {
+		t.Errorf("Python read %s, want %s", got, want)
 	}
 }
