@@ -42,7 +42,7 @@ func fmtConfig(typ Type, secret string) Config {
 
 // mint returns the cookies a Manager of cfg, at the unix time at, writes
 // for a session holding values.
-func mint(t *testing.T, cfg Config, at int64, values map[string]any) []*http.Cookie {
+func mint(t testing.TB, cfg Config, at int64, values map[string]any) []*http.Cookie {
 	t.Helper()
 	cfg.Now = fixedClock(at)
 	cfg.ErrorHandler = func(_ context.Context, err error) { t.Errorf("minting: %v", err) }
