@@ -403,13 +403,16 @@ func (c *Config) checkLifecycle() error {
 // checkPrefix applies the rules browsers enforce for the cookie name
 // prefixes "__Host-" (Secure, Path "/", no Domain) and "__Secure-"
 // (Secure): a cookie that breaks them is dropped by the browser, silently.
+// Browsers match the prefixes in any case (RFC 6265bis' storage model,
+// as Chromium does), so "__host-session" follows the same rules.
 func (c *Config) checkPrefix() error {
+	lower := strings.ToLower(c.CookieName)
 	switch {
-	case strings.HasPrefix(c.CookieName, "__Host-"):
+	case strings.HasPrefix(lower, "__host-"):
 		if !c.Secure || c.Path != "/" || c.Domain != "" {
 			return fmt.Errorf("%w: a cookie named %q needs Secure, Path \"/\" and no Domain (browsers drop it otherwise)", ErrInvalidConfig, c.CookieName)
 		}
-	case strings.HasPrefix(c.CookieName, "__Secure-"):
+	case strings.HasPrefix(lower, "__secure-"):
 		if !c.Secure {
 			return fmt.Errorf("%w: a cookie named %q needs Secure (browsers drop it otherwise)", ErrInvalidConfig, c.CookieName)
 		}

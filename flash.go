@@ -3,6 +3,7 @@ package cookiesession
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 )
@@ -59,9 +60,18 @@ func (s *Session) Flash(message any) error {
 // else), or a change after the headers went out ([ErrHeadersWritten]).
 func (s *Session) FlashCategory(category string, message any) error {
 	raw, err := s.m.marshal(message)
-	if err != nil {
-		return err
+	if err == nil {
+		err = s.addFlash(category, raw)
 	}
+	if errors.Is(err, ErrNotSaved) {
+		s.m.report(s, err) // as Set reports them; outside s.mu
+	}
+	return err
+}
+
+// addFlash appends a marshalled message to the pending flashes, or
+// refuses it.
+func (s *Session) addFlash(category string, raw json.RawMessage) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.load()

@@ -813,3 +813,57 @@ func TestJWTReservedClaimNames(t *testing.T) {
 		}
 	}
 }
+
+// FuzzLoadHeaderFormats sends arbitrary Cookie headers to Managers of the
+// framework formats and of chunked jwt sessions through LoadHeader: no
+// panic, and every refusal is an empty session with an error wrapping
+// ErrCookieRefused and a sentinel, its text free of control characters.
+// A header holding a cookie the seeds' secret sealed may be accepted.
+func FuzzLoadHeaderFormats(f *testing.F) {
+	type target struct {
+		cfg  Config
+		seed []*http.Cookie
+	}
+	var targets []target
+	t := f
+	for _, typ := range frameworkTypes {
+		cfg := fmtConfig(typ, chunkSecret)
+		targets = append(targets, target{cfg, mint(t, cfg, fmtNow-60, map[string]any{"user": "tom"})})
+	}
+	big := map[string]any{"user": "tom", "blob": strings.Repeat("abcdefghij", 900)}
+	iron := fmtConfig(IronSession, chunkSecret)
+	targets = append(targets, target{iron, mint(t, iron, fmtNow-60, big)})
+	jwtChunks := chunkConfig(JWT)
+	targets = append(targets, target{jwtChunks, mint(t, jwtChunks, fmtNow-60, big)})
+	managers := make([]*Manager, len(targets))
+	for i, tg := range targets {
+		tg.cfg.ErrorHandler = func(context.Context, error) {}
+		m, err := New(tg.cfg)
+		if err != nil {
+			f.Fatal(err)
+		}
+		managers[i] = m
+		h := header(tg.seed)
+		f.Add(uint8(i), h)
+		f.Add(uint8(i), h[:len(h)/2])
+		f.Add(uint8(i), strings.Replace(h, "; ", ";", -1)+"; "+h)
+	}
+	f.Fuzz(func(t *testing.T, which uint8, h string) {
+		m := managers[int(which)%len(managers)]
+		s := m.LoadHeader(context.Background(), h)
+		n := s.Len()
+		err := s.Err()
+		if err == nil {
+			return
+		}
+		if n != 0 {
+			t.Errorf("refused (%v) but %d keys", err, n)
+		}
+		if !errors.Is(err, ErrCookieRefused) || refusal(err) == nil {
+			t.Errorf("refusal %q wraps no sentinel", err)
+		}
+		if hasControl(err.Error()) {
+			t.Errorf("refusal %q: a control character", err)
+		}
+	})
+}

@@ -429,8 +429,16 @@ func newHostileServer(t *testing.T, typ Type, browse bool) *hostileServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs.Server = httptest.NewServer(m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hs.ran.Add(1)
+	hs.Server = newSessionReporter(m, &hs.ran)
+	t.Cleanup(hs.Close)
+	return hs
+}
+
+// newSessionReporter starts a server of m whose handler counts its runs in
+// ran and reports the session it got in response headers.
+func newSessionReporter(m *Manager, ran *atomic.Int64) *httptest.Server {
+	return httptest.NewServer(m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ran.Add(1)
 		s := FromRequest(r)
 		w.Header().Set("X-Session-Len", strconv.Itoa(s.Len()))
 		w.Header().Set("X-Session-Keys", strings.Join(s.Keys(), ","))
@@ -439,8 +447,6 @@ func newHostileServer(t *testing.T, typ Type, browse bool) *hostileServer {
 		}
 		io.WriteString(w, "ok")
 	})))
-	t.Cleanup(hs.Close)
-	return hs
 }
 
 func (hs *hostileServer) take() []error {

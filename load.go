@@ -2,6 +2,7 @@ package cookiesession
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -130,14 +131,14 @@ func (m *Manager) readCandidates(s *Session, candidates []string, joinErr error)
 			err = tryErr
 		}
 	}
-	// A migration source under another cookie name is read only when the
-	// request carries no cookie of the session's own: the own cookie is
-	// newer, even when refused. One under the same name (another format of
-	// the same cookie) is tried on what the own format refused.
-	ownPresent := len(candidates) > 0 || joinErr != nil
+	// A migration source is read only when the request carries no cookie
+	// of the session's own: the own cookie is newer, even when refused.
+	// A source of the session's own cookie name (the default) is the
+	// exception: its cookie is the one the own codec just refused.
+	ownRefused := len(candidates) > 0 || joinErr != nil
 	for i := range m.migrations {
 		src := &m.migrations[i]
-		if ownPresent && src.name != m.cfg.CookieName {
+		if ownRefused && src.name != m.cfg.CookieName {
 			continue
 		}
 		values, joinErr := src.layout.candidates(s.cookies)
@@ -149,7 +150,9 @@ func (m *Manager) readCandidates(s *Session, candidates []string, joinErr error)
 			if tryErr == nil {
 				return
 			}
-			if err == nil {
+			// The own codec finds another format's cookie malformed;
+			// the source that reads that format says better why.
+			if err == nil || errors.Is(err, ErrMalformed) && !errors.Is(tryErr, ErrMalformed) {
 				err = tryErr
 			}
 		}

@@ -161,6 +161,12 @@ func (s *Session) rawLocked(key string) (json.RawMessage, bool) {
 // is, once checked), or Set returns an error and changes nothing. Setting a
 // key to the value it already holds is not a change and writes no cookie.
 //
+// The cookie's JSON is always valid UTF-8, so that Python and Node read
+// it: invalid UTF-8 in a string (anywhere in the value, map keys too) is
+// replaced by U+FFFD, as encoding/json does; a json.RawMessage, or a
+// json.Marshaler's output, holding invalid UTF-8 is refused with an error
+// saying "invalid UTF-8" and where, and nothing changes.
+//
 // Set refuses a change that cannot be saved, returning an error and
 // changing nothing:
 //   - after the response's headers were written (or the connection

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/cookiesession/cookiesession/internal/chunk"
 	"github.com/cookiesession/cookiesession/internal/flasktag"
 )
 
@@ -157,20 +158,23 @@ func (m *Manager) marshal(value any) (json.RawMessage, error) {
 			value = tagged
 		}
 	}
-	return marshalValueWithin(value, m.valueLimit())
+	return marshalValueLimit(value, m.valueLimit())
 }
 
-// valueLimit is the longest value text Set accepts before any work: what
-// the session's cookies can carry (MaxCookieSize, or MaxSize for chunked
-// sessions), or with Compress the most a compressed cookie may expand to
-// (the envelope's 64 KiB), since a long value may compress well. The
-// session's encoded size is checked after, in any case.
+// valueLimit is the longest value text Set takes before any work: what
+// the session's cookies can carry at most (one cookie, MaxSize across
+// chunks, or iron-session's four chunks), or with Compress the most a
+// compressed cookie may expand to (the envelope's 64 KiB), since a long
+// value may compress well. The session's encoded size is checked after,
+// in any case.
 func (m *Manager) valueLimit() int {
-	if m == nil {
+	switch {
+	case m == nil:
 		return MaxCookieSize
-	}
-	if m.cfg.Compress {
+	case m.cfg.Compress:
 		return compressedLimit
+	case m.cfg.Type == IronSession:
+		return chunk.IronMaxSize
 	}
 	return m.cfg.maxValueSize()
 }

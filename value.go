@@ -14,19 +14,49 @@ import (
 // A string, json.Number or json.RawMessage longer than [MaxCookieSize]
 // bytes cannot fit in any cookie: it is refused before any other work
 // (so that a client-supplied value costs nothing to refuse) with an error
-// wrapping [ErrNotSaved] and [ErrTooLarge].
+// wrapping [ErrNotSaved] and [ErrTooLarge]. [marshalValueLimit] takes
+// another bound, for sessions that may take several cookies.
+//
+// The JSON is always valid UTF-8, so that every reader (Python's json,
+// Node's JSON.parse) reads it as Go wrote it: invalid UTF-8 in a string,
+// wherever it sits in the value, is replaced by U+FFFD as encoding/json
+// does; a json.RawMessage (or a json.Marshaler's output) holding invalid
+// UTF-8 is refused with an error saying at which byte, as JSON that is
+// not valid.
 func marshalValue(value any) (json.RawMessage, error) {
-	return marshalValueWithin(value, MaxCookieSize)
+	return marshalValueLimit(value, MaxCookieSize)
 }
 
-// marshalValueWithin is marshalValue with the early limit at limit bytes
-// instead of MaxCookieSize: a session that may take several cookies, or be
-// compressed, can hold longer values.
-func marshalValueWithin(value any, limit int) (json.RawMessage, error) {
+// marshalValueLimit is marshalValue with the early size refusal at limit
+// bytes instead of MaxCookieSize.
+func marshalValueLimit(value any, limit int) (json.RawMessage, error) {
 	if n := valueTextLen(value); n > limit {
-		return nil, onSide(ErrNotSaved, fmt.Errorf("%w: a value of %d bytes cannot fit in a cookie (the session takes at most %d bytes)", ErrTooLarge, n, limit))
+		if limit == MaxCookieSize {
+			return nil, onSide(ErrNotSaved, fmt.Errorf("%w: a value of %d bytes cannot fit in a cookie of at most %d bytes", ErrTooLarge, n, limit))
+		}
+		return nil, onSide(ErrNotSaved, fmt.Errorf("%w: a value of %d bytes cannot fit in a cookie, nor in the session's chunks of at most %d bytes", ErrTooLarge, n, limit))
 	}
-	return encodeValue(value)
+	raw, err := encodeValue(value)
+	if err != nil {
+		return nil, err
+	}
+	if !utf8.Valid(raw) {
+		return nil, fmt.Errorf("cookiesession: value is not valid JSON: invalid UTF-8 at byte %d (JSON text must be UTF-8; other readers of the cookie would fail on it)", invalidUTF8At(raw))
+	}
+	return raw, nil
+}
+
+// invalidUTF8At returns the offset of the first byte of b that is not
+// part of valid UTF-8, or -1.
+func invalidUTF8At(b []byte) int {
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n == 1 {
+			return i
+		}
+		i += n
+	}
+	return -1
 }
 
 // valueTextLen returns the length of the text that a string, json.Number
