@@ -191,7 +191,7 @@ func parseCookies(lines []string, keep func(name string) bool) []chunk.Cookie {
 
 // cookieFor returns a cookie of c's attributes with the given name and value.
 func cookieFor(c *Config, name, value string) *http.Cookie {
-	return &http.Cookie{
+	ck := &http.Cookie{
 		Name:     name,
 		Value:    value,
 		Path:     c.Path,
@@ -201,14 +201,19 @@ func cookieFor(c *Config, name, value string) *http.Cookie {
 		HttpOnly: !c.DisableHTTPOnly,
 		SameSite: c.SameSite,
 	}
+	if c.Partitioned {
+		setPartitioned(ck) // Go 1.23 and later: the cookie carries it itself
+	}
+	return ck
 }
 
 // cookieLine returns the Set-Cookie line of ck, with the Partitioned
-// attribute when configured (written here so that the core keeps building
-// with Go versions whose http.Cookie lacks the field).
+// attribute when configured: http.Cookie writes it from Go 1.23 on (so the
+// cookies SaveCookies returns carry it too, for adapters); with Go 1.22,
+// whose http.Cookie lacks the field, it is appended here.
 func (c *Config) cookieLine(ck *http.Cookie) string {
 	line := ck.String()
-	if c.Partitioned && line != "" {
+	if c.Partitioned && line != "" && !setPartitioned(&http.Cookie{}) {
 		line += "; Partitioned"
 	}
 	return line

@@ -53,10 +53,10 @@
 // with net/http, is not reported: fasthttp tells the middleware nothing
 // after the chain returns.
 //
-// Config.Partitioned is not applied by this middleware yet: the cookies
-// that SaveCookies returns do not carry the Partitioned attribute (the
-// core adds it only to the lines its net/http middleware writes), so with
-// fiber such a session's cookies are sent unpartitioned.
+// Config.Partitioned needs Go 1.23 or later here: the cookies that
+// SaveCookies returns carry the Partitioned attribute in http.Cookie's own
+// field, which Go 1.22 lacks (the net/http middleware writes it on every
+// version).
 //
 // Several cookies of the session's name in one request (one per path, or
 // one planted by a sibling subdomain): as with the net/http middleware, the

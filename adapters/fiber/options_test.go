@@ -181,3 +181,29 @@ func TestMigrationRetiresTheOldCookie(t *testing.T) {
 		t.Errorf("Stats: %d migrations re-issued, want 1", n)
 	}
 }
+
+// A Partitioned session's cookies keep the attribute under fiber (Go 1.23
+// and later, where http.Cookie carries it).
+func TestPartitionedUnderFiber(t *testing.T) {
+	m, err := cookiesession.New(cookiesession.Config{Type: cookiesession.JWT, SecretKey: sessiontest.Secret,
+		Secure: true, SameSite: http.SameSiteNoneMode, Partitioned: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := fiber.New()
+	app.Use(fibersession.Middleware(m))
+	app.Get("/", func(c *fiber.Ctx) error {
+		if err := fibersession.Session(c).Set("user", "tom"); err != nil {
+			return err
+		}
+		return c.SendString("ok")
+	})
+	resp, err := app.Test(httptest.NewRequest("GET", "/", nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sets := resp.Header.Values("Set-Cookie")
+	if len(sets) != 1 || strings.Count(sets[0], "Partitioned") != 1 {
+		t.Fatalf("Set-Cookie %q: want Partitioned once", sets)
+	}
+}
