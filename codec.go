@@ -124,6 +124,15 @@ func newFormatCodec(c *Config) (*formatCodec, error) {
 
 func (c *formatCodec) Encode(v Values) (string, error) { return c.seal(v, c.now()) }
 
+// derive says how judgeDates treats a seal that states only its expiry:
+// iron's ttl is often another than this Manager's MaxAge.
+func (c *formatCodec) derive() deriveMode {
+	if _, ok := c.f.(*iron.Format); ok {
+		return deriveSoft
+	}
+	return deriveNone
+}
+
 func (c *formatCodec) seal(v Values, now time.Time) (string, error) {
 	object, err := marshalValues(v)
 	if err != nil {
@@ -142,7 +151,7 @@ func (c *formatCodec) Decode(value string) (Values, error) {
 		return nil, preferDateError(meta, err, c.maxAge, c.now())
 	}
 	created, _ := createdOf(v, createdKey)
-	if _, err := judgeDates(meta, created, c.maxAge, c.now(), false); err != nil {
+	if _, err := judgeDates(meta, created, c.maxAge, c.now(), c.derive()); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -154,13 +163,8 @@ func (c *formatCodec) open(value string) (Values, format.Meta, error) {
 		return nil, meta, err
 	}
 	if !meta.Expires.IsZero() {
-		// iron: the seal was written at its expiration less the lifetime,
-		// when that lifetime is this Manager's (a seal of a longer one is
-		// judged by its expiration alone); and it expires once its
-		// expiration is iron's skew in the past.
-		if written := meta.Expires.Add(-c.maxAge); c.maxAge > 0 && meta.Written.IsZero() && !written.After(c.now().Add(MaxClockSkew)) {
-			meta.Written = written
-		}
+		// iron: a seal expires once its expiration is iron's skew in the
+		// past.
 		meta.Expires = meta.Expires.Add(c.skew)
 	}
 	v, err := unmarshalValues(object)
@@ -173,22 +177,21 @@ func (c *formatCodec) open(value string) (Values, format.Meta, error) {
 //   - a date written more than MaxClockSkew in the future is refused
 //     (ErrNotYetValid), whatever maxAge;
 //   - with a server-side expiry (maxAge > 0): a cookie whose own expiry
-//     (jwt "exp", an iron seal's) has passed is refused (ErrExpired), and
-//     so is one written more than maxAge ago (exactly maxAge is accepted,
-//     as Fernet, itsdangerous and Django accept it). A cookie that states
-//     only its expiry was written at that expiry less maxAge.
-//   - A cookie whose expiry lies further ahead than maxAge allows was
-//     written under a larger MaxAge (which was since lowered): it is
-//     judged by its creation time (created, zero if unknown) instead,
-//     refused if that is more than maxAge ago or unknown, and otherwise
-//     accepted with an unknown write time, to be written again under the
-//     current MaxAge.
-//
-// derive is true for jwt: only a jwt's write time is derived from its
-// expiry. Other formats that state an expiry (iron) report their write
-// time themselves when they know it, and a seal made with a longer
-// lifetime is judged by its own expiry alone.
-func judgeDates(meta format.Meta, created time.Time, maxAge time.Duration, now time.Time, derive bool) (written time.Time, err error) {
+//     (jwt "exp", an iron seal's) has passed is refused (ErrExpired),
+//     compared to the millisecond; one whose format states when it was
+//     written (in whole seconds: Fernet, itsdangerous, Django) is refused
+//     when written more than maxAge ago, in whole seconds as the Python
+//     readers count (exactly maxAge is accepted);
+//   - a cookie that states only its expiry was written at that expiry less
+//     maxAge (derive). If that lies in the future, the cookie was written
+//     under a larger MaxAge (since lowered) or by another configuration:
+//     with deriveStrict (jwt, whose exp only this package's configuration
+//     writes) it is judged by its creation time instead (refused when that
+//     is unknown or older than maxAge) and, accepted, written again under
+//     the current MaxAge; with deriveSoft (iron, whose ttl is often set on
+//     the Node side) its own expiry alone decides.
+func judgeDates(meta format.Meta, created time.Time, maxAge time.Duration, now time.Time, derive deriveMode) (written time.Time, err error) {
+	exact := now
 	// Whole seconds, as the formats date cookies and as Python's and
 	// Node's readers compare.
 	now = now.Truncate(time.Second)
@@ -200,22 +203,29 @@ func judgeDates(meta format.Meta, created time.Time, maxAge time.Duration, now t
 		return written, nil
 	}
 	if !meta.Expires.IsZero() {
-		if !now.Before(meta.Expires) {
+		if !exact.Before(meta.Expires) {
 			return time.Time{}, fmt.Errorf("%w: the cookie's expiry %s has passed", ErrExpired, meta.Expires.UTC().Format(time.RFC3339))
 		}
-		if written.IsZero() && derive {
+		if written.IsZero() && derive != deriveNone {
 			written = meta.Expires.Add(-maxAge)
-			if written.After(now.Add(MaxClockSkew)) {
-				// Written under a larger MaxAge: the earliest it can
-				// have been written is its creation.
-				if created.IsZero() {
-					return time.Time{}, fmt.Errorf("%w: the cookie's exp lies further ahead than MaxAge (%v) allows: written under a larger MaxAge or by another server", ErrExpired, maxAge)
-				}
-				if now.Sub(created) > maxAge {
-					return time.Time{}, fmt.Errorf("%w: the session was created %v ago, MaxAge is %v (its cookie was written under a larger MaxAge)", ErrExpired, now.Sub(created).Round(time.Second), maxAge)
-				}
+			if derive == deriveSoft {
+				written = written.Add(-iron.Skew) // the Expires of an iron seal includes its skew
+			}
+			if !written.After(exact.Add(MaxClockSkew)) {
+				return written, nil // its expiry, checked above, is its age
+			}
+			if derive == deriveSoft {
 				return time.Time{}, nil
 			}
+			// Written under a larger MaxAge: the earliest it can have
+			// been written is its creation.
+			if created.IsZero() {
+				return time.Time{}, fmt.Errorf("%w: the cookie's exp lies further ahead than MaxAge (%v) allows: written under a larger MaxAge or by another server", ErrExpired, maxAge)
+			}
+			if exact.Sub(created) > maxAge {
+				return time.Time{}, fmt.Errorf("%w: the session was created %v ago, MaxAge is %v (its cookie was written under a larger MaxAge)", ErrExpired, exact.Sub(created).Round(time.Second), maxAge)
+			}
+			return time.Time{}, nil
 		}
 	}
 	if !written.IsZero() && now.Sub(written) > maxAge {
@@ -223,6 +233,16 @@ func judgeDates(meta format.Meta, created time.Time, maxAge time.Duration, now t
 	}
 	return written, nil
 }
+
+// deriveMode says whether and how judgeDates derives a cookie's write
+// time from its expiry.
+type deriveMode int
+
+const (
+	deriveNone   deriveMode = iota // the format states its write time, or nothing
+	deriveStrict                   // jwt
+	deriveSoft                     // iron
+)
 
 // preferDateError returns the error of a cookie's dates when the codec
 // refused an authentic cookie's payload (ErrMalformed) after reading its
@@ -232,7 +252,7 @@ func preferDateError(meta format.Meta, err error, maxAge time.Duration, now time
 	if err == nil || !errors.Is(err, ErrMalformed) || (meta.Written.IsZero() && meta.Expires.IsZero()) {
 		return err
 	}
-	if _, dateErr := judgeDates(meta, time.Time{}, maxAge, now, false); dateErr != nil {
+	if _, dateErr := judgeDates(meta, time.Time{}, maxAge, now, deriveNone); dateErr != nil {
 		return dateErr
 	}
 	return err

@@ -105,7 +105,7 @@ func (c *fernetCodec) Decode(value string) (Values, error) {
 	if err != nil {
 		return nil, preferDateError(meta, err, c.maxAge, c.now())
 	}
-	if _, err := judgeDates(meta, time.Time{}, c.maxAge, c.now(), false); err != nil {
+	if _, err := judgeDates(meta, time.Time{}, c.maxAge, c.now(), deriveNone); err != nil {
 		return nil, err
 	}
 	return v, nil

@@ -72,10 +72,11 @@ func (c *jwtCodec) seal(v Values, now time.Time) (string, error) {
 		if v == nil {
 			v = Values{}
 		}
-		// Rounded up to the second, so that a session lives at least
-		// MaxAge (a truncated exp would end it up to a second early).
-		exp := ceilUnix(now.Add(c.maxAge))
-		v["exp"] = json.RawMessage(strconv.FormatInt(exp, 10))
+		// To the millisecond, with three decimals always (so that the
+		// cookie's length does not depend on the clock): a session lives
+		// exactly MaxAge. RFC 7519 allows a fraction; PyJWT and
+		// golang-jwt read one.
+		v["exp"] = expClaim(now.Add(c.maxAge))
 	}
 	payload, err := marshalValues(v)
 	if err != nil {
@@ -98,12 +99,14 @@ func (c *jwtCodec) seal(v Values, now time.Time) (string, error) {
 	return string(token), nil
 }
 
-// ceilUnix returns t in whole seconds since the Unix epoch, rounded up.
-func ceilUnix(t time.Time) int64 {
-	if t.Nanosecond() > 0 {
-		return t.Unix() + 1
+// expClaim writes t as a NumericDate with exactly three decimals.
+func expClaim(t time.Time) json.RawMessage {
+	ms := t.UnixMilli()
+	sec, frac := ms/1000, ms%1000
+	if frac < 0 { // before 1970: not a session's expiry, but exact all the same
+		sec, frac = sec-1, frac+1000
 	}
-	return t.Unix()
+	return json.RawMessage(strconv.FormatInt(sec, 10) + "." + strconv.FormatInt(1000+frac, 10)[1:])
 }
 
 // sign returns the HS256 signature of a JWS signing input with the first key.
@@ -134,7 +137,7 @@ func (c *jwtCodec) Decode(value string) (Values, error) {
 	if !ok {
 		created, _ = createdOf(v, "iat")
 	}
-	if _, err := judgeDates(meta, created, c.maxAge, c.now(), true); err != nil {
+	if _, err := judgeDates(meta, created, c.maxAge, c.now(), deriveStrict); err != nil {
 		return nil, err
 	}
 	return v, nil

@@ -299,7 +299,7 @@ func TestJWTExpClaim(t *testing.T) {
 	_, payload, _ := strings.Cut(token, ".")
 	payload, _, _ = strings.Cut(payload, ".")
 	raw, _ := b64url.DecodeString(payload)
-	if want := `{"exp":1801209600,"user":"tom"}`; string(raw) != want {
+	if want := `{"exp":1801209600.000,"user":"tom"}`; string(raw) != want { // exp to the millisecond, always three decimals
 		t.Errorf("payload %s, want %s", raw, want)
 	}
 	v, err := c.Decode(token)

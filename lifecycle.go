@@ -211,7 +211,7 @@ type verdict struct {
 //     migration format, was read with a previous key, needs a creation
 //     time or an id, or (Rolling) was written at least MaxAge/RollingShare
 //     ago.
-func (m *Manager) judge(ctx context.Context, s *Session, meta format.Meta, life lifeFacts, user string, maxAge time.Duration, migrated, derive bool) verdict {
+func (m *Manager) judge(ctx context.Context, s *Session, meta format.Meta, life lifeFacts, user string, maxAge time.Duration, migrated bool, derive deriveMode) verdict {
 	cfg := &m.cfg
 	now := cfg.Now()
 	reissue := reissueNone
@@ -219,7 +219,7 @@ func (m *Manager) judge(ctx context.Context, s *Session, meta format.Meta, life 
 	if err != nil {
 		return verdict{err: err}
 	}
-	if derive && written.IsZero() && !meta.Expires.IsZero() && maxAge > 0 {
+	if derive == deriveStrict && written.IsZero() && !meta.Expires.IsZero() && maxAge > 0 {
 		reissue = reissueUpgrade // written under a larger MaxAge
 	}
 	if cfg.Lifetime > 0 {

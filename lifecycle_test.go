@@ -704,19 +704,20 @@ func TestMigrationUnderTheSameCookieName(t *testing.T) {
 	}
 }
 
-// A jwt session lives at least MaxAge: its exp is rounded up to the
-// second, so a cookie written at x.5 s is still good MaxAge later.
-func TestJWTLivesAtLeastMaxAge(t *testing.T) {
+// A jwt session lives exactly MaxAge, to the millisecond: its exp carries
+// milliseconds, so a cookie written at x.5 s is good until x.5 s + MaxAge
+// (neither cut short to a whole second nor stretched to the next one).
+func TestJWTLivesExactlyMaxAge(t *testing.T) {
 	clk := newClock()
 	clk.Advance(500 * time.Millisecond)
 	_, srv, c := newLifeApp(t, cookiesession.Config{Type: cookiesession.JWT, MaxAge: 3 * time.Second, Now: clk.Now})
 	fetch(t, c, srv, "/login/tom")
-	clk.Advance(3 * time.Second)
+	clk.Advance(3*time.Second - time.Millisecond)
 	if body, _ := fetch(t, c, srv, "/"); body != "user: tom" {
-		t.Fatalf("exactly MaxAge after the write: %q", body)
+		t.Fatalf("a millisecond before MaxAge: %q", body)
 	}
-	clk.Advance(time.Second)
+	clk.Advance(time.Millisecond)
 	if body, _ := fetch(t, c, srv, "/"); body != "user: " {
-		t.Fatalf("a second past MaxAge: %q", body)
+		t.Fatalf("exactly MaxAge after the write (the exp instant): %q", body)
 	}
 }

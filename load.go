@@ -179,8 +179,7 @@ func (m *Manager) accept(s *Session, value string, codec sessionCodec, src *migr
 	} else {
 		var life lifeFacts
 		if life, err = m.takeReserved(values); err == nil {
-			_, derive := codec.(*jwtCodec)
-			v := m.judge(s.ctx, s, meta, life, m.userOf(values), maxAge, src != nil, derive)
+			v := m.judge(s.ctx, s, meta, life, m.userOf(values), maxAge, src != nil, deriveOf(codec))
 			if err = v.err; err == nil {
 				s.values, s.life, s.reissue = values, life, v.reissue
 				if src != nil {
@@ -194,6 +193,18 @@ func (m *Manager) accept(s *Session, value string, codec sessionCodec, src *migr
 		}
 	}
 	return m.refused(err)
+}
+
+// deriveOf returns how judgeDates treats codec's cookies that state only
+// their expiry.
+func deriveOf(codec sessionCodec) deriveMode {
+	switch c := codec.(type) {
+	case *jwtCodec:
+		return deriveStrict
+	case *formatCodec:
+		return c.derive()
+	}
+	return deriveNone
 }
 
 // userOf returns the user a session's values name under

@@ -125,7 +125,7 @@ func (m *Manager) lineLen(sum, count int) (int, bool) {
 		// header "." base64url(payload) "." signature, where the payload
 		// also holds "exp" when the codec writes one.
 		if c.maxAge > 0 {
-			sum += len(`"exp":`) + decimalLen(ceilUnix(c.now().Add(c.maxAge)))
+			sum += len(`"exp":`) + len(expClaim(c.now().Add(c.maxAge)))
 			count++
 		}
 		n = len(jwtHeaderEncoded) + 1 + b64url.EncodedLen(objectLen(sum, count)) + 1 + jwtSignatureLen

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"time"
 
@@ -164,10 +165,17 @@ func keyName(cfg cookiesession.Config, i int) string {
 }
 
 // unixTime renders a NumericDate claim, if it is a whole number of seconds.
+//
+// A NumericDate may carry a fraction (this package's exp has
+// milliseconds): it is shown to the millisecond when it has one.
 func unixTime(n json.Number) (string, bool) {
-	s, err := strconv.ParseInt(string(n), 10, 64)
-	if err != nil {
+	f, err := strconv.ParseFloat(string(n), 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || math.Abs(f) > 1e12 {
 		return "", false
 	}
-	return time.Unix(s, 0).UTC().Format(time.RFC3339), true
+	t := time.UnixMilli(int64(math.Round(f * 1000))).UTC()
+	if t.Nanosecond() == 0 {
+		return t.Format(time.RFC3339), true
+	}
+	return t.Format("2006-01-02T15:04:05.000Z07:00"), true
 }
