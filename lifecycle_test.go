@@ -2,6 +2,7 @@ package cookiesession_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -719,5 +720,40 @@ func TestJWTLivesExactlyMaxAge(t *testing.T) {
 	clk.Advance(time.Millisecond)
 	if body, _ := fetch(t, c, srv, "/"); body != "user: " {
 		t.Fatalf("exactly MaxAge after the write (the exp instant): %q", body)
+	}
+}
+
+// A jwt whose iat (its session's creation) was changed to extend its
+// Lifetime is refused by its signature.
+func TestForgedIATIsRefusedBySignature(t *testing.T) {
+	clk := newClock()
+	m, err := cookiesession.New(cookiesession.Config{Type: cookiesession.JWT, SecretKey: sessiontest.Secret, Now: clk.Now, Lifetime: time.Hour, ErrorHandler: func(context.Context, error) {}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := m.Load(context.Background(), "")
+	s.Set("user", "tom")
+	c, err := m.Save(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := strings.Split(c.Value, ".")
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var claims map[string]json.RawMessage
+	json.Unmarshal(payload, &claims)
+	later := fmt.Sprint(clk.Now().Add(2 * time.Hour).Unix())
+	claims["iat"] = json.RawMessage(later)
+	claims["_cs_created"] = json.RawMessage(later)
+	forged, _ := json.Marshal(claims)
+	token := parts[0] + "." + base64.RawURLEncoding.EncodeToString(forged) + "." + parts[2]
+	clk.Advance(90 * time.Minute) // past the Lifetime the real iat gives
+	if err := m.Load(context.Background(), token).Err(); !errors.Is(err, cookiesession.ErrSignature) {
+		t.Fatalf("forged iat: %v, want ErrSignature", err)
+	}
+	if err := m.Load(context.Background(), c.Value).Err(); !errors.Is(err, cookiesession.ErrExpired) {
+		t.Fatalf("the real cookie past its Lifetime: %v, want ErrExpired", err)
 	}
 }
