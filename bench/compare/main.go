@@ -28,7 +28,9 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"runtime/metrics"
 	"runtime/pprof"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -57,18 +59,29 @@ func main() {
 		scenario  = flag.String("load-scenario", bench.Read, "scenario of the load test: untouched, read or write")
 		serve     = flag.String("serve", "", "serve this implementation on loopback (the load test's server), until stdin closes")
 		cpuprof   = flag.String("cpuprofile", "", "with -serve: write a CPU profile of the server to this file")
+		memprof   = flag.String("memprofile", "", "with -serve: write an allocation profile of the server to this file when it stops")
+		profDir   = flag.String("load-profile", "", "write each load server's CPU profile, allocation profile and GODEBUG=gctrace=1 output into this folder")
+		loadImpls = flag.String("load-impls", "", "comma-separated implementations of the load test (default: all; bare is always included)")
+		strict    = flag.Bool("strict", false, "exit with status 1 if a target of issue 13 is missed")
 	)
 	flag.Parse()
 	log.SetFlags(0)
 	if *serve != "" {
-		serveImpl(*serve, *scenario, *cpuprof)
+		serveImpl(*serve, *scenario, *cpuprof, *memprof)
 		return
 	}
+	var targets []target
 	if !*loadOnly {
-		runBenchmarks(*count, *benchtime, *benchRE, *out)
+		targets = runBenchmarks(*count, *benchtime, *benchRE, *out)
 	}
 	if *load || *loadOnly {
-		runLoad(*loadTime, *rounds, *conns, *scenario)
+		targets = append(targets, runLoad(*loadTime, *rounds, *conns, *scenario, *profDir, *loadImpls)...)
+	}
+	if len(targets) > 0 {
+		missed := printVerdicts(targets)
+		if *strict && missed > 0 {
+			os.Exit(1)
+		}
 	}
 }
 
@@ -83,7 +96,7 @@ func benchDir() string {
 	return "."
 }
 
-func runBenchmarks(count int, benchtime, benchRE, out string) {
+func runBenchmarks(count int, benchtime, benchRE, out string) []target {
 	dir := benchDir()
 	tmp, err := os.MkdirTemp("", "cookiesession-bench")
 	if err != nil {
@@ -108,7 +121,9 @@ func runBenchmarks(count int, benchtime, benchRE, out string) {
 	fmt.Printf("# %d rounds of -benchtime=%s; raw output in %s\n\n", count, benchtime, out)
 	run(dir, os.Stdout, benchstat(), out)
 	fmt.Println()
-	printRatios(parse(raw.Bytes()))
+	res := parse(raw.Bytes())
+	printRatios(res)
+	return printFloors(res)
 }
 
 func cpuName(raw []byte) string {
@@ -326,7 +341,9 @@ func printTargets(res map[string]result) {
 
 // serveImpl serves one implementation on a loopback port and prints the
 // address and the cookie to send, then serves until its stdin closes.
-func serveImpl(name, scenario, cpuprofile string) {
+// When it stops it prints one line of runtime metrics (serverMetrics) and
+// writes the profiles asked for.
+func serveImpl(name, scenario, cpuprofile, memprofile string) {
 	im, ok := bench.ImplByName(name)
 	if !ok {
 		log.Fatalf("unknown implementation %q", name)
@@ -339,7 +356,6 @@ func serveImpl(name, scenario, cpuprofile string) {
 	if v := im.CookieValue(); v != "" {
 		cookie = bench.CookieName + "=" + v
 	}
-	fmt.Printf("%s %s\n", ln.Addr(), cookie)
 	srv := &http.Server{Handler: im.Handler(scenario), ErrorLog: log.New(io.Discard, "", 0)}
 	if cpuprofile != "" {
 		f, err := os.Create(cpuprofile)
@@ -349,8 +365,9 @@ func serveImpl(name, scenario, cpuprofile string) {
 		if err := pprof.StartCPUProfile(f); err != nil {
 			log.Fatal(err)
 		}
-		defer pprof.StopCPUProfile()
 	}
+	before := readMetrics()
+	fmt.Printf("%s %s\n", ln.Addr(), cookie)
 	go func() {
 		io.Copy(io.Discard, os.Stdin)
 		srv.Close()
@@ -358,9 +375,70 @@ func serveImpl(name, scenario, cpuprofile string) {
 	if err := srv.Serve(ln); err != http.ErrServerClosed {
 		log.Print(err)
 	}
+	if cpuprofile != "" {
+		pprof.StopCPUProfile()
+	}
+	after := readMetrics()
+	for i := range after {
+		after[i] -= before[i]
+	}
+	fmt.Println(strings.Trim(fmt.Sprint(after), "[]"))
+	if memprofile != "" {
+		f, err := os.Create(memprofile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+			log.Fatal(err)
+		}
+		f.Close()
+	}
 }
 
-func runLoad(d time.Duration, rounds, conns int, scenario string) {
+// serverMetrics are the runtime/metrics a load server reports when it
+// stops, as differences over the time it served.
+var serverMetrics = []string{
+	"/gc/heap/allocs:bytes",
+	"/gc/heap/allocs:objects",
+	"/gc/cycles/total:gc-cycles",
+}
+
+func readMetrics() []float64 {
+	samples := make([]metrics.Sample, len(serverMetrics))
+	for i, n := range serverMetrics {
+		samples[i].Name = n
+	}
+	metrics.Read(samples)
+	out := make([]float64, len(samples))
+	for i, s := range samples {
+		switch s.Value.Kind() {
+		case metrics.KindUint64:
+			out[i] = float64(s.Value.Uint64())
+		case metrics.KindFloat64:
+			out[i] = s.Value.Float64()
+		}
+	}
+	return out
+}
+
+// A loadRun is what one load run measured.
+type loadRun struct {
+	rps       float64
+	cpuPerReq float64   // server user + system µs per request (rusage)
+	metrics   []float64 // serverMetrics over the run, nil if not reported
+	requests  float64   // requests the load generator counted
+}
+
+func runLoad(d time.Duration, rounds, conns int, scenario, profDir, only string) []target {
+	impls := bench.Impls
+	if only != "" {
+		impls = nil
+		for _, im := range bench.Impls {
+			if im.Name == "bare" || slices.Contains(strings.Split(only, ","), im.Name) {
+				impls = append(impls, im)
+			}
+		}
+	}
 	wrk, err := exec.LookPath("wrk")
 	tool := "wrk -t1 -c" + strconv.Itoa(conns)
 	if err != nil {
@@ -368,56 +446,117 @@ func runLoad(d time.Duration, rounds, conns int, scenario string) {
 		tool = fmt.Sprintf("Go client, %d connections (no wrk on PATH: apt-get install wrk)", conns)
 	}
 	fmt.Printf("\n## Load on loopback: scenario %s, %s, %d runs of %v per implementation, alternating\n", scenario, tool, rounds, d)
+	if up, err := os.ReadFile("/proc/loadavg"); err == nil {
+		fmt.Printf("# load average before: %s", up)
+	}
 	self, err := os.Executable()
 	if err != nil {
 		log.Fatal(err)
 	}
-	rates, cpus := map[string][]float64{}, map[string][]float64{}
-	for round := 0; round < rounds; round++ {
-		for _, im := range bench.Impls {
-			rps, cpu := loadOnce(self, wrk, im.Name, scenario, d, conns)
-			fmt.Fprintf(os.Stderr, "load round %d %-20s %10.0f req/s %8.2f µs server CPU/req\n", round+1, im.Name, rps, cpu)
-			rates[im.Name] = append(rates[im.Name], rps)
-			cpus[im.Name] = append(cpus[im.Name], cpu)
+	if profDir != "" {
+		if err := os.MkdirAll(profDir, 0o755); err != nil {
+			log.Fatal(err)
 		}
+	}
+	runs := map[string][]loadRun{}
+	for round := 0; round < rounds; round++ {
+		for _, im := range impls {
+			prefix := ""
+			if profDir != "" {
+				prefix = filepath.Join(profDir, fmt.Sprintf("%s-%s-%d", im.Name, scenario, round+1))
+			}
+			lr := loadOnce(self, wrk, im.Name, scenario, d, conns, prefix)
+			fmt.Fprintf(os.Stderr, "load round %d %-20s %10.0f req/s %8.2f µs server CPU/req\n", round+1, im.Name, lr.rps, lr.cpuPerReq)
+			runs[im.Name] = append(runs[im.Name], lr)
+		}
+	}
+	if up, err := os.ReadFile("/proc/loadavg"); err == nil {
+		fmt.Printf("# load average after: %s", up)
 	}
 	// The server's CPU time per request (user + system, from its rusage) is
 	// less sensitive than req/s to whatever else the machine is running;
 	// "bare/impl CPU" is the throughput ratio the CPU cost alone implies.
-	bare := median(append([]float64(nil), rates["bare"]...))
-	bareCPU := median(append([]float64(nil), cpus["bare"]...))
-	fmt.Printf("%-20s %12s %9s %14s %14s   %s\n", "impl", "req/s", "× bare", "CPU µs/req", "bare/impl CPU", "req/s of each run")
-	for _, im := range bench.Impls {
-		r := rates[im.Name]
-		runs := make([]string, len(r))
-		for i, v := range r {
-			runs[i] = strconv.FormatFloat(v, 'f', 0, 64)
+	med := func(name string, f func(loadRun) float64) float64 {
+		var v []float64
+		for _, r := range runs[name] {
+			v = append(v, f(r))
 		}
-		m := median(append([]float64(nil), r...))
-		c := median(append([]float64(nil), cpus[im.Name]...))
-		fmt.Printf("%-20s %12.0f %9.3f %14.2f %14.3f   %s\n", im.Name, m, m/bare, c, bareCPU/c, strings.Join(runs, " "))
+		return median(v)
 	}
+	rps := func(r loadRun) float64 { return r.rps }
+	cpu := func(r loadRun) float64 { return r.cpuPerReq }
+	perReq := func(i int, scale float64) func(loadRun) float64 {
+		return func(r loadRun) float64 {
+			if r.metrics == nil || r.requests == 0 {
+				return 0
+			}
+			return r.metrics[i] * scale / r.requests
+		}
+	}
+	bare, bareCPU := med("bare", rps), med("bare", cpu)
+	fmt.Printf("%-20s %10s %7s %10s %8s %9s %8s %9s   %s\n", "impl", "req/s", "× bare", "CPU µs/req", "bare/CPU", "B/req", "allocs", "GC/1k req", "req/s of each run")
+	for _, im := range impls {
+		each := make([]string, len(runs[im.Name]))
+		for i, r := range runs[im.Name] {
+			each[i] = strconv.FormatFloat(r.rps, 'f', 0, 64)
+		}
+		m, c := med(im.Name, rps), med(im.Name, cpu)
+		fmt.Printf("%-20s %10.0f %7.3f %10.2f %8.3f %9.0f %8.1f %9.2f   %s\n", im.Name, m, m/bare, c, bareCPU/c,
+			med(im.Name, perReq(0, 1)), med(im.Name, perReq(1, 1)), med(im.Name, perReq(2, 1000)), strings.Join(each, " "))
+	}
+	fmt.Println("(CPU: the server's user + system time per request; B/req, allocs: its heap allocation per request; GC/1k req: its GC cycles per 1000 requests)")
+	var ts []target
+	if scenario == bench.Read {
+		for _, cs := range []string{"jwt", "fernet"} {
+			r := med(cs, rps) / bare
+			ts = append(ts, target{name: "under wrk, " + cs + " read ≥ 0.85× bare req/s", figure: fmt.Sprintf("%.3f× (CPU per request: %.3f× bare's)", r, med(cs, cpu)/bareCPU), ok: r >= 0.85})
+		}
+	}
+	return ts
 }
 
 // loadOnce starts a server for one implementation and measures its
-// requests per second over d, and the server's CPU time per request in µs.
-func loadOnce(self, wrk, name, scenario string, d time.Duration, conns int) (rps, cpuPerReq float64) {
-	cmd := exec.Command(self, "-serve", name, "-load-scenario", scenario)
+// requests per second over d, the server's CPU time per request in µs and
+// its runtime metrics. With a profile prefix, the server writes its CPU
+// and allocation profiles and its gctrace beside it.
+func loadOnce(self, wrk, name, scenario string, d time.Duration, conns int, prefix string) (lr loadRun) {
+	args := []string{"-serve", name, "-load-scenario", scenario}
+	cmd := exec.Command(self)
+	cmd.Stderr = os.Stderr
+	if prefix != "" {
+		args = append(args, "-cpuprofile", prefix+".cpu.pprof", "-memprofile", prefix+".alloc.pprof")
+		trace, err := os.Create(prefix + ".gctrace")
+		if err != nil {
+			log.Fatal(err)
+		}
+		defer trace.Close()
+		cmd.Stderr = trace
+		cmd.Env = append(os.Environ(), "GODEBUG=gctrace=1")
+	}
+	cmd.Args = append(cmd.Args, args...)
 	stdin, _ := cmd.StdinPipe()
 	stdout, _ := cmd.StdoutPipe()
-	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		log.Fatal(err)
 	}
-	var requests float64
+	out := bufio.NewReader(stdout)
 	defer func() {
 		stdin.Close()
+		if line, err := out.ReadString('\n'); err == nil {
+			for _, f := range strings.Fields(line) {
+				v, _ := strconv.ParseFloat(f, 64)
+				lr.metrics = append(lr.metrics, v)
+			}
+			if len(lr.metrics) != len(serverMetrics) {
+				lr.metrics = nil
+			}
+		}
 		cmd.Wait()
-		if st := cmd.ProcessState; st != nil && requests > 0 {
-			cpuPerReq = float64((st.UserTime()+st.SystemTime())/time.Nanosecond) / 1e3 / requests
+		if st := cmd.ProcessState; st != nil && lr.requests > 0 {
+			lr.cpuPerReq = float64((st.UserTime()+st.SystemTime())/time.Nanosecond) / 1e3 / lr.requests
 		}
 	}()
-	line, err := bufio.NewReader(stdout).ReadString('\n')
+	line, err := out.ReadString('\n')
 	if err != nil {
 		log.Fatalf("server %s: %v", name, err)
 	}
@@ -441,14 +580,14 @@ func loadOnce(self, wrk, name, scenario string, d time.Duration, conns int) (rps
 		if m == nil {
 			log.Fatalf("wrk output: %s", out.Bytes())
 		}
-		rps, _ = strconv.ParseFloat(string(m[1]), 64)
+		lr.rps, _ = strconv.ParseFloat(string(m[1]), 64)
 		if m := regexp.MustCompile(`(?m)^\s*(\d+) requests in`).FindSubmatch(out.Bytes()); m != nil {
-			requests, _ = strconv.ParseFloat(string(m[1]), 64)
+			lr.requests, _ = strconv.ParseFloat(string(m[1]), 64)
 		}
-		return rps, 0
+		return lr
 	}
-	rps, requests = goClient(url, cookie, d, conns)
-	return rps, 0
+	lr.rps, lr.requests = goClient(url, cookie, d, conns)
+	return lr
 }
 
 // goClient is the load generator without wrk: conns goroutines, each with
