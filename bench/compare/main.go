@@ -50,6 +50,7 @@ func main() {
 		count     = flag.Int("count", 6, "runs of every benchmark (benchstat wants at least 6)")
 		benchtime = flag.String("benchtime", "500ms", "go test -benchtime of each run")
 		benchRE   = flag.String("bench", ".", "go test -bench pattern")
+		cpus      = flag.String("cpu", "", "go test -cpu list (default: GOMAXPROCS); -cpu 1 puts the garbage collector's background work into ns/op")
 		out       = flag.String("o", "", "file for the raw benchmark output (default: a temporary file)")
 		load      = flag.Bool("load", false, "also run the loopback load test")
 		loadOnly  = flag.Bool("load-only", false, "run only the loopback load test")
@@ -72,7 +73,7 @@ func main() {
 	}
 	var targets []target
 	if !*loadOnly {
-		targets = runBenchmarks(*count, *benchtime, *benchRE, *out)
+		targets = runBenchmarks(*count, *benchtime, *benchRE, *cpus, *out)
 	}
 	if *load || *loadOnly {
 		targets = append(targets, runLoad(*loadTime, *rounds, *conns, *scenario, *profDir, *loadImpls)...)
@@ -96,7 +97,7 @@ func benchDir() string {
 	return "."
 }
 
-func runBenchmarks(count int, benchtime, benchRE, out string) []target {
+func runBenchmarks(count int, benchtime, benchRE, cpus, out string) []target {
 	dir := benchDir()
 	tmp, err := os.MkdirTemp("", "cookiesession-bench")
 	if err != nil {
@@ -111,8 +112,11 @@ func runBenchmarks(count int, benchtime, benchRE, out string) []target {
 	var raw bytes.Buffer
 	for i := 1; i <= count; i++ {
 		fmt.Fprintf(os.Stderr, "benchmark round %d of %d\n", i, count)
-		run(dir, &raw, bin, "-test.run=^$", "-test.bench="+benchRE, "-test.benchmem",
-			"-test.count=1", "-test.benchtime="+benchtime)
+		args := []string{"-test.run=^$", "-test.bench=" + benchRE, "-test.benchmem", "-test.count=1", "-test.benchtime=" + benchtime}
+		if cpus != "" {
+			args = append(args, "-test.cpu="+cpus)
+		}
+		run(dir, &raw, bin, args...)
 	}
 	if err := os.WriteFile(out, raw.Bytes(), 0o644); err != nil {
 		log.Fatal(err)
