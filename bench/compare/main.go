@@ -1,12 +1,17 @@
 // Command compare runs the benchmarks of the bench module and prints the
-// benchstat table, then the ratios that issue 3 sets targets for: each
-// implementation and scenario over bare, and gorilla/sessions over
-// cookiesession. With -load it also runs a load test on loopback: one small
-// server per implementation, driven by wrk (or, without wrk, a Go client),
-// in bounded runs that alternate the implementations.
+// benchstat table, then the ratios that issues 3 and 13 set targets for:
+// each implementation and scenario over bare, gorilla/sessions over
+// cookiesession, the codecs and requests over the floors composed from the
+// primitives (BenchmarkPrimitive), each target marked met or MISSED. With
+// -load it also runs a load test on loopback: one small server per
+// implementation, driven by wrk (or, without wrk, a Go client), in bounded
+// runs that alternate the implementations, reporting req/s and each
+// server's CPU time, allocation and GC cycles per request; -load-profile
+// keeps each server's CPU and allocation profiles and its gctrace.
 //
-//	cd bench && go run ./compare            # about 3 minutes
-//	cd bench && go run ./compare -load      # plus about 2 minutes of load
+//	cd bench && go run ./compare            # about 7 minutes
+//	cd bench && go run ./compare -load      # plus about 3 minutes of load
+//	cd bench && go run ./compare -strict    # exit status 1 if a target of issue 13 is missed
 //
 // The benchmark binary is run -count times over all benchmarks, so that the
 // implementations alternate and a noisy neighbour slows all of them alike.
