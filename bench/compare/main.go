@@ -55,7 +55,7 @@ func main() {
 		count     = flag.Int("count", 6, "runs of every benchmark (benchstat wants at least 6)")
 		benchtime = flag.String("benchtime", "500ms", "go test -benchtime of each run")
 		benchRE   = flag.String("bench", ".", "go test -bench pattern")
-		cpus      = flag.String("cpu", "", "go test -cpu list (default: GOMAXPROCS); -cpu 1 puts the garbage collector's background work into ns/op")
+		cpus      = flag.String("cpu", "", "go test -cpu list of GOMAXPROCS values (default: the machine's)")
 		out       = flag.String("o", "", "file for the raw benchmark output (default: a temporary file)")
 		load      = flag.Bool("load", false, "also run the loopback load test")
 		loadOnly  = flag.Bool("load-only", false, "run only the loopback load test")
