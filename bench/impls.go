@@ -55,7 +55,9 @@ type Impl struct {
 	Handler func(scenario string) http.Handler
 	// seed is a handler that stores the fixture values and saves them.
 	seed http.Handler
-	// noSession: bare and context-only, which keep no session.
+	// noSession: the references (bare, context-only, header-only), which
+	// keep no session. They are sent the jwt implementation's cookie, so
+	// that every server reads requests of the same size.
 	noSession bool
 }
 
@@ -63,6 +65,7 @@ type Impl struct {
 var Impls = []Impl{
 	bareImpl(),
 	contextOnlyImpl(),
+	headerOnlyImpl(),
 	csImpl("base64", cookiesession.Config{Type: cookiesession.Base64, MaxAge: MaxAge}),
 	csImpl("jwt", cookiesession.Config{Type: cookiesession.JWT, SecretKey: JWTSecret, MaxAge: MaxAge}),
 	csImpl("fernet", cookiesession.Config{Type: cookiesession.Fernet, SecretKey: FernetSecret, MaxAge: MaxAge}),
@@ -116,6 +119,24 @@ func contextOnlyImpl() Impl {
 	})
 	return Impl{
 		Name:      "context-only",
+		Handler:   func(string) http.Handler { return h },
+		seed:      h,
+		noSession: true,
+	}
+}
+
+// headerOnlyImpl adds one response header (Vary: Cookie, as cookiesession
+// does when the handler reads the session) and nothing else. On a real
+// server the first header a handler sets costs the header map's first
+// allocation and a clone of the map when the headers are written, which
+// bare, setting none, never pays; this is the reference for that share.
+func headerOnlyImpl() Impl {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Add("Vary", "Cookie")
+		w.Write(body)
+	})
+	return Impl{
+		Name:      "header-only",
 		Handler:   func(string) http.Handler { return h },
 		seed:      h,
 		noSession: true,
@@ -210,10 +231,16 @@ func gorillaImpl(name string, keys ...[]byte) Impl {
 
 // CookieValue returns a valid cookie value holding the fixture values
 // {"user":"tom","uid":12345,"roles":["admin","dev"]}, made by the
-// implementation itself; "" for bare.
+// implementation itself; for the references, which keep no session, the
+// jwt implementation's cookie, which they ignore.
 func (im Impl) CookieValue() string {
+	seed := im.seed
+	if im.noSession {
+		jwt, _ := ImplByName("jwt")
+		seed = jwt.seed
+	}
 	rec := httptest.NewRecorder()
-	im.seed.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	seed.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
 	for _, c := range rec.Result().Cookies() {
 		if c.Name == CookieName {
 			return c.Value

@@ -1,12 +1,17 @@
 // Command compare runs the benchmarks of the bench module and prints the
-// benchstat table, then the ratios that issue 3 sets targets for: each
-// implementation and scenario over bare, and gorilla/sessions over
-// cookiesession. With -load it also runs a load test on loopback: one small
-// server per implementation, driven by wrk (or, without wrk, a Go client),
-// in bounded runs that alternate the implementations.
+// benchstat table, then the ratios that issues 3 and 13 set targets for:
+// each implementation and scenario over bare, gorilla/sessions over
+// cookiesession, the codecs and requests over the floors composed from the
+// primitives (BenchmarkPrimitive), each target marked met or MISSED. With
+// -load it also runs a load test on loopback: one small server per
+// implementation, driven by wrk (or, without wrk, a Go client), in bounded
+// runs that alternate the implementations, reporting req/s and each
+// server's CPU time, allocation and GC cycles per request; -load-profile
+// keeps each server's CPU and allocation profiles and its gctrace.
 //
-//	cd bench && go run ./compare            # about 3 minutes
-//	cd bench && go run ./compare -load      # plus about 2 minutes of load
+//	cd bench && go run ./compare            # about 7 minutes
+//	cd bench && go run ./compare -load      # plus about 3 minutes of load
+//	cd bench && go run ./compare -strict    # exit status 1 if a target of issue 13 is missed
 //
 // The benchmark binary is run -count times over all benchmarks, so that the
 // implementations alternate and a noisy neighbour slows all of them alike.
@@ -28,7 +33,9 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"runtime/metrics"
 	"runtime/pprof"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -48,6 +55,7 @@ func main() {
 		count     = flag.Int("count", 6, "runs of every benchmark (benchstat wants at least 6)")
 		benchtime = flag.String("benchtime", "500ms", "go test -benchtime of each run")
 		benchRE   = flag.String("bench", ".", "go test -bench pattern")
+		cpus      = flag.String("cpu", "", "go test -cpu list of GOMAXPROCS values (default: the machine's)")
 		out       = flag.String("o", "", "file for the raw benchmark output (default: a temporary file)")
 		load      = flag.Bool("load", false, "also run the loopback load test")
 		loadOnly  = flag.Bool("load-only", false, "run only the loopback load test")
@@ -57,18 +65,31 @@ func main() {
 		scenario  = flag.String("load-scenario", bench.Read, "scenario of the load test: untouched, read or write")
 		serve     = flag.String("serve", "", "serve this implementation on loopback (the load test's server), until stdin closes")
 		cpuprof   = flag.String("cpuprofile", "", "with -serve: write a CPU profile of the server to this file")
+		memprof   = flag.String("memprofile", "", "with -serve: write an allocation profile of the server to this file when it stops")
+		profDir   = flag.String("load-profile", "", "write each load server's CPU profile, allocation profile and GODEBUG=gctrace=1 output into this folder")
+		loadImpls = flag.String("load-impls", "", "comma-separated implementations of the load test (default: all; bare is always included)")
+		strict    = flag.Bool("strict", false, "exit with status 1 if a target of issue 13 is missed")
 	)
 	flag.Parse()
 	log.SetFlags(0)
 	if *serve != "" {
-		serveImpl(*serve, *scenario, *cpuprof)
+		serveImpl(*serve, *scenario, *cpuprof, *memprof)
 		return
 	}
+	var targets []target
+	var res map[string]result
 	if !*loadOnly {
-		runBenchmarks(*count, *benchtime, *benchRE, *out)
+		res = runBenchmarks(*count, *benchtime, *benchRE, *cpus, *out)
+		targets = printFloors(res)
 	}
 	if *load || *loadOnly {
-		runLoad(*loadTime, *rounds, *conns, *scenario)
+		targets = append(targets, runLoad(*loadTime, *rounds, *conns, *scenario, *profDir, *loadImpls, res)...)
+	}
+	if len(targets) > 0 {
+		missed := printVerdicts(targets)
+		if *strict && missed > 0 {
+			os.Exit(1)
+		}
 	}
 }
 
@@ -83,7 +104,7 @@ func benchDir() string {
 	return "."
 }
 
-func runBenchmarks(count int, benchtime, benchRE, out string) {
+func runBenchmarks(count int, benchtime, benchRE, cpus, out string) map[string]result {
 	dir := benchDir()
 	tmp, err := os.MkdirTemp("", "cookiesession-bench")
 	if err != nil {
@@ -98,8 +119,11 @@ func runBenchmarks(count int, benchtime, benchRE, out string) {
 	var raw bytes.Buffer
 	for i := 1; i <= count; i++ {
 		fmt.Fprintf(os.Stderr, "benchmark round %d of %d\n", i, count)
-		run(dir, &raw, bin, "-test.run=^$", "-test.bench="+benchRE, "-test.benchmem",
-			"-test.count=1", "-test.benchtime="+benchtime)
+		args := []string{"-test.run=^$", "-test.bench=" + benchRE, "-test.benchmem", "-test.count=1", "-test.benchtime=" + benchtime}
+		if cpus != "" {
+			args = append(args, "-test.cpu="+cpus)
+		}
+		run(dir, &raw, bin, args...)
 	}
 	if err := os.WriteFile(out, raw.Bytes(), 0o644); err != nil {
 		log.Fatal(err)
@@ -108,7 +132,9 @@ func runBenchmarks(count int, benchtime, benchRE, out string) {
 	fmt.Printf("# %d rounds of -benchtime=%s; raw output in %s\n\n", count, benchtime, out)
 	run(dir, os.Stdout, benchstat(), out)
 	fmt.Println()
-	printRatios(parse(raw.Bytes()))
+	res := parse(raw.Bytes())
+	printRatios(res)
+	return res
 }
 
 func cpuName(raw []byte) string {
@@ -247,6 +273,7 @@ func printRatios(res map[string]result) {
 	printLikeWithLike(res)
 	fmt.Println()
 	printTargets(res)
+	fmt.Println()
 }
 
 // printLikeWithLike compares cookiesession's decoding with the floors that
@@ -326,7 +353,9 @@ func printTargets(res map[string]result) {
 
 // serveImpl serves one implementation on a loopback port and prints the
 // address and the cookie to send, then serves until its stdin closes.
-func serveImpl(name, scenario, cpuprofile string) {
+// When it stops it prints one line of runtime metrics (serverMetrics) and
+// writes the profiles asked for.
+func serveImpl(name, scenario, cpuprofile, memprofile string) {
 	im, ok := bench.ImplByName(name)
 	if !ok {
 		log.Fatalf("unknown implementation %q", name)
@@ -339,7 +368,6 @@ func serveImpl(name, scenario, cpuprofile string) {
 	if v := im.CookieValue(); v != "" {
 		cookie = bench.CookieName + "=" + v
 	}
-	fmt.Printf("%s %s\n", ln.Addr(), cookie)
 	srv := &http.Server{Handler: im.Handler(scenario), ErrorLog: log.New(io.Discard, "", 0)}
 	if cpuprofile != "" {
 		f, err := os.Create(cpuprofile)
@@ -349,8 +377,9 @@ func serveImpl(name, scenario, cpuprofile string) {
 		if err := pprof.StartCPUProfile(f); err != nil {
 			log.Fatal(err)
 		}
-		defer pprof.StopCPUProfile()
 	}
+	before := readMetrics()
+	fmt.Printf("%s %s\n", ln.Addr(), cookie)
 	go func() {
 		io.Copy(io.Discard, os.Stdin)
 		srv.Close()
@@ -358,9 +387,70 @@ func serveImpl(name, scenario, cpuprofile string) {
 	if err := srv.Serve(ln); err != http.ErrServerClosed {
 		log.Print(err)
 	}
+	if cpuprofile != "" {
+		pprof.StopCPUProfile()
+	}
+	after := readMetrics()
+	for i := range after {
+		after[i] -= before[i]
+	}
+	fmt.Println(strings.Trim(fmt.Sprint(after), "[]"))
+	if memprofile != "" {
+		f, err := os.Create(memprofile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+			log.Fatal(err)
+		}
+		f.Close()
+	}
 }
 
-func runLoad(d time.Duration, rounds, conns int, scenario string) {
+// serverMetrics are the runtime/metrics a load server reports when it
+// stops, as differences over the time it served.
+var serverMetrics = []string{
+	"/gc/heap/allocs:bytes",
+	"/gc/heap/allocs:objects",
+	"/gc/cycles/total:gc-cycles",
+}
+
+func readMetrics() []float64 {
+	samples := make([]metrics.Sample, len(serverMetrics))
+	for i, n := range serverMetrics {
+		samples[i].Name = n
+	}
+	metrics.Read(samples)
+	out := make([]float64, len(samples))
+	for i, s := range samples {
+		switch s.Value.Kind() {
+		case metrics.KindUint64:
+			out[i] = float64(s.Value.Uint64())
+		case metrics.KindFloat64:
+			out[i] = s.Value.Float64()
+		}
+	}
+	return out
+}
+
+// A loadRun is what one load run measured.
+type loadRun struct {
+	rps       float64
+	cpuPerReq float64   // server user + system µs per request (rusage)
+	metrics   []float64 // serverMetrics over the run, nil if not reported
+	requests  float64   // requests the load generator counted
+}
+
+func runLoad(d time.Duration, rounds, conns int, scenario, profDir, only string, res map[string]result) []target {
+	impls := bench.Impls
+	if only != "" {
+		impls = nil
+		for _, im := range bench.Impls {
+			if im.Name == "bare" || slices.Contains(strings.Split(only, ","), im.Name) {
+				impls = append(impls, im)
+			}
+		}
+	}
 	wrk, err := exec.LookPath("wrk")
 	tool := "wrk -t1 -c" + strconv.Itoa(conns)
 	if err != nil {
@@ -368,56 +458,129 @@ func runLoad(d time.Duration, rounds, conns int, scenario string) {
 		tool = fmt.Sprintf("Go client, %d connections (no wrk on PATH: apt-get install wrk)", conns)
 	}
 	fmt.Printf("\n## Load on loopback: scenario %s, %s, %d runs of %v per implementation, alternating\n", scenario, tool, rounds, d)
+	if up, err := os.ReadFile("/proc/loadavg"); err == nil {
+		fmt.Printf("# load average before: %s", up)
+	}
 	self, err := os.Executable()
 	if err != nil {
 		log.Fatal(err)
 	}
-	rates, cpus := map[string][]float64{}, map[string][]float64{}
-	for round := 0; round < rounds; round++ {
-		for _, im := range bench.Impls {
-			rps, cpu := loadOnce(self, wrk, im.Name, scenario, d, conns)
-			fmt.Fprintf(os.Stderr, "load round %d %-20s %10.0f req/s %8.2f µs server CPU/req\n", round+1, im.Name, rps, cpu)
-			rates[im.Name] = append(rates[im.Name], rps)
-			cpus[im.Name] = append(cpus[im.Name], cpu)
+	if profDir != "" {
+		if err := os.MkdirAll(profDir, 0o755); err != nil {
+			log.Fatal(err)
 		}
+	}
+	runs := map[string][]loadRun{}
+	for round := 0; round < rounds; round++ {
+		for _, im := range impls {
+			prefix := ""
+			if profDir != "" {
+				prefix = filepath.Join(profDir, fmt.Sprintf("%s-%s-%d", im.Name, scenario, round+1))
+			}
+			lr := loadOnce(self, wrk, im.Name, scenario, d, conns, prefix)
+			fmt.Fprintf(os.Stderr, "load round %d %-20s %10.0f req/s %8.2f µs server CPU/req\n", round+1, im.Name, lr.rps, lr.cpuPerReq)
+			runs[im.Name] = append(runs[im.Name], lr)
+		}
+	}
+	if up, err := os.ReadFile("/proc/loadavg"); err == nil {
+		fmt.Printf("# load average after: %s", up)
 	}
 	// The server's CPU time per request (user + system, from its rusage) is
 	// less sensitive than req/s to whatever else the machine is running;
 	// "bare/impl CPU" is the throughput ratio the CPU cost alone implies.
-	bare := median(append([]float64(nil), rates["bare"]...))
-	bareCPU := median(append([]float64(nil), cpus["bare"]...))
-	fmt.Printf("%-20s %12s %9s %14s %14s   %s\n", "impl", "req/s", "× bare", "CPU µs/req", "bare/impl CPU", "req/s of each run")
-	for _, im := range bench.Impls {
-		r := rates[im.Name]
-		runs := make([]string, len(r))
-		for i, v := range r {
-			runs[i] = strconv.FormatFloat(v, 'f', 0, 64)
+	med := func(name string, f func(loadRun) float64) float64 {
+		var v []float64
+		for _, r := range runs[name] {
+			v = append(v, f(r))
 		}
-		m := median(append([]float64(nil), r...))
-		c := median(append([]float64(nil), cpus[im.Name]...))
-		fmt.Printf("%-20s %12.0f %9.3f %14.2f %14.3f   %s\n", im.Name, m, m/bare, c, bareCPU/c, strings.Join(runs, " "))
+		return median(v)
 	}
+	rps := func(r loadRun) float64 { return r.rps }
+	cpu := func(r loadRun) float64 { return r.cpuPerReq }
+	perReq := func(i int, scale float64) func(loadRun) float64 {
+		return func(r loadRun) float64 {
+			if r.metrics == nil || r.requests == 0 {
+				return 0
+			}
+			return r.metrics[i] * scale / r.requests
+		}
+	}
+	bare, bareCPU := med("bare", rps), med("bare", cpu)
+	fmt.Printf("%-20s %10s %7s %10s %8s %9s %8s %9s   %s\n", "impl", "req/s", "× bare", "CPU µs/req", "bare/CPU", "B/req", "allocs", "GC/1k req", "req/s of each run")
+	for _, im := range impls {
+		each := make([]string, len(runs[im.Name]))
+		for i, r := range runs[im.Name] {
+			each[i] = strconv.FormatFloat(r.rps, 'f', 0, 64)
+		}
+		m, c := med(im.Name, rps), med(im.Name, cpu)
+		fmt.Printf("%-20s %10.0f %7.3f %10.2f %8.3f %9.0f %8.1f %9.2f   %s\n", im.Name, m, m/bare, c, bareCPU/c,
+			med(im.Name, perReq(0, 1)), med(im.Name, perReq(1, 1)), med(im.Name, perReq(2, 1000)), strings.Join(each, " "))
+	}
+	fmt.Println("(CPU: the server's user + system time per request; B/req, allocs: its heap allocation per request; GC/1k req: its GC cycles per 1000 requests)")
+	var ts []target
+	if scenario == bench.Read {
+		for _, cs := range []string{"jwt", "fernet"} {
+			if len(runs[cs]) == 0 {
+				continue
+			}
+			r := med(cs, rps) / bare
+			fig := fmt.Sprintf("%.3f× (CPU per request: %.3f× bare's", r, med(cs, cpu)/bareCPU)
+			// A server at the floor: bare's CPU, what one response
+			// header costs on a real server (header-only), and the
+			// decode floor measured in the loop.
+			dec, okd := floorOf(res, decodeRecipes[cs])
+			if okd && len(runs["header-only"]) > 0 {
+				atFloor := med("header-only", cpu) + dec/1000
+				fig += fmt.Sprintf("; a server at the floor, %.2f µs, would give %.3f× on CPU", atFloor, bareCPU/atFloor)
+			}
+			ts = append(ts, target{name: "under wrk, " + cs + " read ≥ 0.85× bare req/s", figure: fig + ")", ok: r >= 0.85})
+		}
+	}
+	return ts
 }
 
 // loadOnce starts a server for one implementation and measures its
-// requests per second over d, and the server's CPU time per request in µs.
-func loadOnce(self, wrk, name, scenario string, d time.Duration, conns int) (rps, cpuPerReq float64) {
-	cmd := exec.Command(self, "-serve", name, "-load-scenario", scenario)
+// requests per second over d, the server's CPU time per request in µs and
+// its runtime metrics. With a profile prefix, the server writes its CPU
+// and allocation profiles and its gctrace beside it.
+func loadOnce(self, wrk, name, scenario string, d time.Duration, conns int, prefix string) (lr loadRun) {
+	args := []string{"-serve", name, "-load-scenario", scenario}
+	cmd := exec.Command(self)
+	cmd.Stderr = os.Stderr
+	if prefix != "" {
+		args = append(args, "-cpuprofile", prefix+".cpu.pprof", "-memprofile", prefix+".alloc.pprof")
+		trace, err := os.Create(prefix + ".gctrace")
+		if err != nil {
+			log.Fatal(err)
+		}
+		defer trace.Close()
+		cmd.Stderr = trace
+		cmd.Env = append(os.Environ(), "GODEBUG=gctrace=1")
+	}
+	cmd.Args = append(cmd.Args, args...)
 	stdin, _ := cmd.StdinPipe()
 	stdout, _ := cmd.StdoutPipe()
-	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		log.Fatal(err)
 	}
-	var requests float64
+	out := bufio.NewReader(stdout)
 	defer func() {
 		stdin.Close()
+		if line, err := out.ReadString('\n'); err == nil {
+			for _, f := range strings.Fields(line) {
+				v, _ := strconv.ParseFloat(f, 64)
+				lr.metrics = append(lr.metrics, v)
+			}
+			if len(lr.metrics) != len(serverMetrics) {
+				lr.metrics = nil
+			}
+		}
 		cmd.Wait()
-		if st := cmd.ProcessState; st != nil && requests > 0 {
-			cpuPerReq = float64((st.UserTime()+st.SystemTime())/time.Nanosecond) / 1e3 / requests
+		if st := cmd.ProcessState; st != nil && lr.requests > 0 {
+			lr.cpuPerReq = float64((st.UserTime()+st.SystemTime())/time.Nanosecond) / 1e3 / lr.requests
 		}
 	}()
-	line, err := bufio.NewReader(stdout).ReadString('\n')
+	line, err := out.ReadString('\n')
 	if err != nil {
 		log.Fatalf("server %s: %v", name, err)
 	}
@@ -441,14 +604,14 @@ func loadOnce(self, wrk, name, scenario string, d time.Duration, conns int) (rps
 		if m == nil {
 			log.Fatalf("wrk output: %s", out.Bytes())
 		}
-		rps, _ = strconv.ParseFloat(string(m[1]), 64)
+		lr.rps, _ = strconv.ParseFloat(string(m[1]), 64)
 		if m := regexp.MustCompile(`(?m)^\s*(\d+) requests in`).FindSubmatch(out.Bytes()); m != nil {
-			requests, _ = strconv.ParseFloat(string(m[1]), 64)
+			lr.requests, _ = strconv.ParseFloat(string(m[1]), 64)
 		}
-		return rps, 0
+		return lr
 	}
-	rps, requests = goClient(url, cookie, d, conns)
-	return rps, 0
+	lr.rps, lr.requests = goClient(url, cookie, d, conns)
+	return lr
 }
 
 // goClient is the load generator without wrk: conns goroutines, each with
