@@ -195,8 +195,10 @@ attempts:
 // in the log.
 func redact(args []string) []string {
 	out := append([]string(nil), args...)
-	for i := range out {
-		if i > 0 && strings.Contains(out[i-1], "secret") {
+	for i, a := range out {
+		if name, _, ok := strings.Cut(a, "="); ok && strings.Contains(name, "secret") {
+			out[i] = name + "=REDACTED"
+		} else if i > 0 && strings.Contains(out[i-1], "secret") && !strings.Contains(out[i-1], "=") {
 			out[i] = "REDACTED"
 		}
 	}
