@@ -25,8 +25,10 @@ import (
 
 // userRunes are the characters of random user names: letters whose case
 // Python's str.title and Go's unicode package map one to one, and the
-// separators that start a new word.
-var userRunes = []rune("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 '-.éÉöжЖσΣ")
+// separators that start a new word. Not σ and Σ: str.title writes ς at
+// the end of a word ("aσ".title() is "Aς"), which the router's greeting
+// does not.
+var userRunes = []rune("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 '-.éÉöжЖ")
 
 // user returns a random user name that starts with a letter.
 func (g gen) user() string {
