@@ -465,20 +465,18 @@ func liveNode(t *testing.T, tools liveTools, nc nodeCase) {
 		} else {
 			c.refused++
 		}
-		u := randomUser(r)
-		jar = fromMap(srv.set(t, "cur", userValues(r, u, 0)))
-		for k, v := range jar {
-			b := []byte(v)
-			if b[len(b)-2] == 'A' {
-				b[len(b)-2] = 'B'
-			} else {
-				b[len(b)-2] = 'A'
+		// The signature changed, and the signed data changed under an
+		// intact signature.
+		jar = fromMap(srv.set(t, "cur", userValues(r, randomUser(r), 0)))
+		for _, tampered := range tamperings(t, iron, jar) {
+			if rr := greets("tampered node session: "+tampered.what, router, tampered.jar, ""); rr.greeting() == "Hello Anonymous" {
+				c.refused++
 			}
-			jar[k] = string(b)
-			break // one cookie: the value or cookie-session's .sig
-		}
-		if rr := greets("tampered node session", router, jar, ""); rr.greeting() == "Hello Anonymous" {
-			c.refused++
+			if res := tools.runCLI(t, "decode", typ, "-secret="+cur.flag(), "-cookies", tampered.jar.header()); res.code != 1 || res.stdout != "" {
+				t.Errorf("decode of a tampered session (%s): exit %d, %q", tampered.what, res.code, res.stdout)
+			} else {
+				c.refused++
+			}
 		}
 	}
 
@@ -489,7 +487,56 @@ func liveNode(t *testing.T, tools liveTools, nc nodeCase) {
 		wantChunked = 2
 	}
 	if c.nodeReadRouter != 6 || c.nodeReadCLI != 3 || c.cliReadNode != 9 || c.chunked != wantChunked ||
-		c.routerReadNode != 9 || c.rotated != 3 || c.refused != 10 {
+		c.routerReadNode != 9 || c.rotated != 3 || c.refused != 13 {
 		t.Errorf("not every check passed: %+v", c)
+	}
+}
+
+// tampered is a session cookie changed by a client.
+type tampered struct {
+	what string
+	jar  cookieJar
+}
+
+// tamperings returns two changed copies of jar, a session of one cookie
+// (iron-session) or of a value and its .sig (cookie-session): one whose
+// signature (iron's HMAC, the .sig) has one character changed, one whose
+// signed data (iron's ciphertext, the value) has.
+func tamperings(t *testing.T, iron bool, jar cookieJar) []tampered {
+	t.Helper()
+	flip := func(s string, i int) string {
+		b := []byte(s)
+		if b[i] == 'A' {
+			b[i] = 'B'
+		} else {
+			b[i] = 'A'
+		}
+		return string(b)
+	}
+	clone := func(name, value string) cookieJar {
+		j := cookieJar{}
+		for k, v := range jar {
+			j[k] = v
+		}
+		j[name] = value
+		return j
+	}
+	if iron {
+		// Fe26.2*id*salt*iv*ciphertext*expiration*hmacSalt*hmac~2
+		seal := jar["session"]
+		fields := strings.Split(seal, "*")
+		if len(fields) != 8 {
+			t.Fatalf("iron seal %q: %d fields", seal, len(fields))
+		}
+		macAt := len(seal) - len(fields[7])
+		dataAt := len(strings.Join(fields[:4], "*")) + 1
+		return []tampered{
+			{"hmac", clone("session", flip(seal, macAt))},
+			{"ciphertext", clone("session", flip(seal, dataAt))},
+		}
+	}
+	return []tampered{
+		{".sig", clone("session.sig", flip(jar["session.sig"], 0))},
+		{"value", clone("session", flip(jar["session"], 0))},
 	}
 }
