@@ -12,10 +12,13 @@ package format_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -44,7 +47,9 @@ func (g gen) user() string {
 func pyTitles(t *testing.T, py string, names []string) []string {
 	t.Helper()
 	in, _ := json.Marshal(names)
-	cmd := exec.Command(py, "-c", "import json, sys; json.dump([s.title() for s in json.load(sys.stdin)], sys.stdout)")
+	ctx, cancel := context.WithTimeout(context.Background(), toolTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, py, "-c", "import json, sys; json.dump([s.title() for s in json.load(sys.stdin)], sys.stdout)")
 	cmd.Stdin = bytes.NewReader(in)
 	out, err := cmd.Output()
 	if err != nil {
@@ -204,7 +209,7 @@ func liveCLIAndRouter(t *testing.T, tools liveTools, py string, fw pyFramework) 
 		oldUsers = append(oldUsers, u)
 		oldObjs = append(oldObjs, string(withKey(g.object(1, 2), "user", u)))
 	}
-	oldRes := runPython(t, py, fw.name, old, pyInputs(t, fw, oldObjs), []string{})
+	oldRes := runFramework(t, py, fw.name, old, pyInputs(t, fw, oldObjs), []string{})
 
 	// Sessions `cookiesession encode` makes (no reserved keys: encode
 	// refuses Flask's _flashes).
@@ -297,7 +302,7 @@ func liveCLIAndRouter(t *testing.T, tools liveTools, py string, fw pyFramework) 
 	}
 	read = append(read, reissued...)
 	read = append(read, forged.stdout)
-	res := runPython(t, py, fw.name, secret, madeInput, read)
+	res := runFramework(t, py, fw.name, secret, madeInput, read)
 	if z := strings.HasPrefix(res.Made[firstUser-1], "."); z != (fw.name != "starlette") {
 		t.Errorf("%s: the framework's cookie of a big session compressed: %v", fw.name, z)
 	}
@@ -443,4 +448,34 @@ func mustMarshal(v any) string {
 		panic(err)
 	}
 	return string(b)
+}
+
+// runFramework runs liveScript for one framework as runPython does, within
+// toolTimeout.
+func runFramework(t *testing.T, py, framework, secret string, make, read []string) liveResult {
+	t.Helper()
+	script := filepath.Join(t.TempDir(), "live.py")
+	if err := os.WriteFile(script, []byte(liveScript), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	in, _ := json.Marshal(map[string]any{"secret": secret, "make": make, "read": read})
+	ctx, cancel := context.WithTimeout(context.Background(), toolTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, py, script, framework)
+	cmd.Stdin = bytes.NewReader(in)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%s %s: %v\n%s", py, framework, err, stderr.String())
+	}
+	var r liveResult
+	if err := json.Unmarshal(out, &r); err != nil {
+		t.Fatalf("%s: %v\n%s", framework, err, out)
+	}
+	if len(r.Made) != len(make) || len(r.Read) != len(read) {
+		t.Fatalf("%s: %d cookies made, %d read; want %d and %d", framework, len(r.Made), len(r.Read), len(make), len(read))
+	}
+	t.Logf("%s (%s)", r.Version, py)
+	return r
 }
