@@ -7,7 +7,14 @@
 //	GET /logout      -> Done
 //	GET /            -> Hello Anonymous
 //
+// With -revocation or -redis ADDR, /logout also revokes the session (a
+// copy of its cookie replayed later is refused), and
+//
+//	GET /logout-everywhere -> Done (every session of the user is revoked)
+//
 // Run it with: go run ./examples/router [-addr localhost:8080] [-type jwt] [-secret S]
+// [-revocation] [-redis ADDR]. Processes started with the same -redis and
+// -secret form a fleet: a logout through any of them holds on all of them.
 //
 // This directory is self-contained: copy it out of the repository, add a
 // go.mod that requires github.com/cookiesession/cookiesession, and it
@@ -39,6 +46,8 @@ func main() {
 	sessionType := cookiesession.JWT
 	flag.Var(&sessionType, "type", "session type: base64, jwt or fernet")
 	secret := flag.String("secret", demoSecret, "secret key for jwt and fernet sessions (the default is public)")
+	revocation := flag.Bool("revocation", false, "revoke sessions at /logout and /logout-everywhere, in this process only")
+	redisAddr := flag.String("redis", "", "share revocations with a fleet through the Redis at `ADDR` (host:port or redis:// URL); implies -revocation")
 	flag.Parse()
 
 	switch {
@@ -47,13 +56,22 @@ func main() {
 	case *secret == demoSecret:
 		fmt.Fprintf(os.Stderr, "warning: using the demo secret %q, which is public; pass -secret for anything real\n", demoSecret)
 	}
-	sessions, err := cookiesession.New(cookiesession.Config{Type: sessionType, SecretKey: *secret})
+	list, closeList, err := revocationList(*revocation, *redisAddr)
 	if err != nil {
 		log.Fatal(err)
 	}
+	defer closeList()
+	sessions, err := cookiesession.New(cookiesession.Config{Type: sessionType, SecretKey: *secret, Revocation: list})
+	if err != nil {
+		log.Fatal(err)
+	}
+	mux := routes()
+	if list != nil {
+		withLogoutEverywhere(mux, sessions)
+	}
 	server := &http.Server{
 		Addr:              *addr,
-		Handler:           sessions.Handler(routes()),
+		Handler:           sessions.Handler(mux),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	log.Printf("listening on http://%s (%s sessions)", *addr, sessionType)
@@ -88,22 +106,30 @@ func login(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprint(w, "Done")
 }
 
-// logout removes the user from the session; a session left empty makes
-// the browser drop its cookie.
+// logout ends the session: the browser drops its cookie and, with
+// revocation on, a copy of the cookie replayed later is refused.
 func logout(w http.ResponseWriter, r *http.Request) {
-	if err := cookiesession.FromRequest(r).Delete("user"); err != nil {
+	if err := cookiesession.FromRequest(r).Revoke(); err != nil {
 		sessionError(w, err)
 		return
 	}
 	fmt.Fprint(w, "Done")
 }
 
-// sessionError answers a request whose session change Set or Delete
-// refused: a value too large for the cookie is the client's doing (400);
-// anything else is logged and answered with a plain 500, without details.
+// sessionError answers a request whose session change Set, Revoke or
+// RevokeUser refused: a value too large for the cookie is the client's
+// doing (400); a revocation the shared list could not record (Redis
+// unreachable) is a 503 saying that the logout may not hold on every
+// server; anything else is logged and answered with a plain 500, without
+// details.
 func sessionError(w http.ResponseWriter, err error) {
 	if errors.Is(err, cookiesession.ErrTooLarge) {
 		http.Error(w, "too large to keep in the session", http.StatusBadRequest)
+		return
+	}
+	if errors.Is(err, cookiesession.ErrRevocationUnavailable) {
+		log.Printf("session: %v", err)
+		http.Error(w, "the logout did not reach every server; try again", http.StatusServiceUnavailable)
 		return
 	}
 	log.Printf("session: %v", err)

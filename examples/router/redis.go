@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"strings"
+	"time"
+
+	"github.com/cookiesession/cookiesession"
+	csredis "github.com/cookiesession/cookiesession/stores/redis"
+	goredis "github.com/redis/go-redis/v9"
+)
+
+// Revocation in the example: -revocation keeps the list in this process;
+// -redis ADDR shares it with every process started with the same -redis
+// and -secret, which then form a fleet: a logout through any of them is
+// refused by all of them within a second.
+
+// redisStartTimeout bounds how long the example waits for Redis at start:
+// a fleet member that cannot load the revocation list does not start.
+const redisStartTimeout = 5 * time.Second
+
+// revocationPatience is how long a logout keeps trying to record its
+// revocation in Redis, and revocationAttempt how long each try may take.
+// A Redis restart or failover takes a second or two; a logout made
+// meanwhile waits for it rather than failing, since a revocation recorded
+// only in one server's memory does not reach the others.
+const (
+	revocationPatience = 5 * time.Second
+	revocationAttempt  = time.Second
+)
+
+// revocationList returns the Config.Revocation the flags ask for: nil
+// when neither is given, a [cookiesession.MemoryRevocationList] for
+// -revocation, or a list shared through the Redis at redisAddr for -redis
+// (which implies -revocation). The second result releases the Redis list
+// and client; it is never nil. An unreachable Redis, or an address that
+// does not parse, is an error.
+func revocationList(inProcess bool, redisAddr string) (cookiesession.RevocationList, func(), error) {
+	switch {
+	case redisAddr != "":
+		return newRedisList(redisAddr)
+	case inProcess:
+		return cookiesession.NewMemoryRevocationList(), func() {}, nil
+	}
+	return nil, func() {}, nil
+}
+
+// newRedisList connects to the Redis at addr ("host:port", or a
+// redis:// or rediss:// URL carrying a password or a database number) and
+// loads the shared revocation list, waiting at most redisStartTimeout. The
+// list fails closed (stores/redis's default): if Redis stays unreachable
+// beyond its grace time (30 s), sessions it does not know to be revoked
+// are refused until Redis is back. Background errors (a lost connection,
+// a malformed entry) are logged.
+func newRedisList(addr string) (cookiesession.RevocationList, func(), error) {
+	opts := &goredis.Options{Addr: addr}
+	if strings.Contains(addr, "://") {
+		var err error
+		if opts, err = goredis.ParseURL(addr); err != nil {
+			return nil, nil, fmt.Errorf("-redis %s: %w", addr, err)
+		}
+	}
+	client := goredis.NewClient(opts)
+	ctx, cancel := context.WithTimeout(context.Background(), redisStartTimeout)
+	defer cancel()
+	list, err := csredis.New(ctx, client, csredis.Options{
+		OnError: func(err error) { log.Printf("revocation list: %v", err) },
+	})
+	if err != nil {
+		_ = client.Close()
+		return nil, nil, fmt.Errorf("-redis %s: %w", opts.Addr, err)
+	}
+	release := func() {
+		_ = list.Close()
+		_ = client.Close()
+	}
+	return patientList{List: list, patience: revocationPatience, attempt: revocationAttempt}, release, nil
+}
+
+// patientList is a Redis revocation list whose revocations keep trying,
+// for up to patience, while Redis is unreachable: a logout made during a
+// Redis restart then reaches every server once Redis is back, instead of
+// failing. Revoked is the list's own (memory only, never waits).
+type patientList struct {
+	*csredis.List
+	patience time.Duration // total time to keep trying
+	attempt  time.Duration // longest wait for one try
+}
+
+// RevokeSession revokes one session id, trying again while Redis is
+// unreachable (see patientList).
+func (p patientList) RevokeSession(ctx context.Context, id string, expires time.Time) error {
+	return p.retry(ctx, func(ctx context.Context) error { return p.List.RevokeSession(ctx, id, expires) })
+}
+
+// RevokeUser revokes every session of user created at or before before,
+// trying again while Redis is unreachable (see patientList).
+func (p patientList) RevokeUser(ctx context.Context, user string, before, expires time.Time) error {
+	return p.retry(ctx, func(ctx context.Context) error { return p.List.RevokeUser(ctx, user, before, expires) })
+}
+
+// retry calls revoke until it succeeds, fails for a reason other than an
+// unreachable Redis, patience has passed, or ctx is done; it returns the
+// last error. Revocations are idempotent in stores/redis (an entry keeps
+// the later time), so trying again is safe.
+func (p patientList) retry(ctx context.Context, revoke func(context.Context) error) error {
+	deadline := time.Now().Add(p.patience)
+	for {
+		attemptCtx, cancel := context.WithTimeout(ctx, p.attempt)
+		err := revoke(attemptCtx)
+		cancel()
+		if err == nil || !errors.Is(err, cookiesession.ErrRevocationUnavailable) || !time.Now().Before(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
