@@ -26,6 +26,10 @@ const refusalWait = 5 * time.Second
 
 const anonymous = "Hello Anonymous"
 
+// outage is how long TestFleetLogoutEverywhere keeps Redis stopped while
+// a logout is made: longer than go-redis's own retries last.
+const outage = 2 * time.Second
+
 // fleet is a redis-server and replicas of the example sharing it.
 type fleet struct {
 	tb       testing.TB
@@ -158,41 +162,53 @@ func percentile(d []time.Duration, p float64) time.Duration {
 // through another, and the old cookies replayed against all three:
 // refused. Then the same with Redis restarted in between (before the
 // logout, after it, and during it), and a replica started after the
-// restart, which knows the revocations only from Redis's append only
-// file.
+// restarts, which knows of the revocations made before them only through
+// Redis's append only file. Each step has a user of its own, so that no
+// later logout-everywhere covers an earlier step's cookies.
 func TestFleetLogoutEverywhere(t *testing.T) {
 	for _, typ := range []string{"jwt", "fernet"} {
 		t.Run(typ, func(t *testing.T) {
 			f := newFleet(t, typ, 3)
 			r1, r2, r3 := f.replicas[0], f.replicas[1], f.replicas[2]
-			tom := greeting("tom")
 
-			// loggedIn logs tom in through via and checks that every
-			// replica greets him.
-			loggedIn := func(via *replica) string {
+			// loggedIn logs user in through via and checks that every
+			// replica greets them.
+			loggedIn := func(via *replica, user string) string {
 				t.Helper()
-				c, err := f.login(via, "tom")
+				c, err := f.login(via, user)
 				if err != nil {
 					t.Fatal(err)
 				}
 				for _, r := range f.replicas {
-					if line, err := f.greet(r, c); err != nil || line != tom {
-						t.Fatalf("a login through %s, read through %s: %q %v", via.name, r.name, line, err)
+					if line, err := f.greet(r, c); err != nil || line != greeting(user) {
+						t.Fatalf("%s logged in through %s, read through %s: %q %v", user, via.name, r.name, line, err)
 					}
 				}
 				return c
 			}
-			// refused checks that every replica refuses the cookies
-			// within the propagation window, and keeps refusing them.
-			refused := func(step string, at time.Time, cookies ...string) {
+			// refused checks that every replica refuses user's cookies
+			// within the propagation window after at.
+			refused := func(step string, at time.Time, user string, cookies ...string) {
 				t.Helper()
 				for _, c := range cookies {
-					took, late, err := f.awaitRefusal(c, tom, at)
-					if err != nil || late > 0 {
-						t.Fatalf("%s: %v (%d answers accepted it after %v)", step, err, late, propagationWindow)
+					took, late, err := f.awaitRefusal(c, greeting(user), at)
+					if err != nil {
+						t.Fatalf("%s: %v", step, err)
+					}
+					if late > 0 {
+						t.Fatalf("%s: %d answers accepted the revoked cookie more than %v after the logout's answer; all replicas refused it after %v",
+							step, late, propagationWindow, took.Round(time.Millisecond))
 					}
 					t.Logf("%s: refused by all %d replicas %v after the answer", step, len(f.replicas), took.Round(time.Microsecond))
 				}
+			}
+			revoke := func(via *replica, path, cookie string) time.Time {
+				t.Helper()
+				at, err := f.revoke(via, path, cookie)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return at
 			}
 			restart := func() {
 				t.Helper()
@@ -204,38 +220,33 @@ func TestFleetLogoutEverywhere(t *testing.T) {
 				}
 			}
 
-			// Two devices of tom, logged in through different replicas.
-			laptop, phone := loggedIn(r1), loggedIn(r2)
-			at, err := f.revoke(r3, "/logout-everywhere", phone)
-			if err != nil {
-				t.Fatal(err)
-			}
-			refused("logout-everywhere", at, laptop, phone)
-
-			// A later login is not affected.
-			before := loggedIn(r1)
+			// Two devices of tom, logged in through different replicas,
+			// logged out everywhere through the third.
+			laptop, phone := loggedIn(r1, "tom"), loggedIn(r2, "tom")
+			at := revoke(r3, "/logout-everywhere", phone)
+			refused("logout-everywhere", at, "tom", laptop, phone)
+			// His next login is not affected.
+			tomAgain := loggedIn(r1, "tom")
 
 			// Redis restarted between the login and the logout.
+			ann := loggedIn(r2, "ann")
 			restart()
-			at, err = f.revoke(r2, "/logout-everywhere", before)
-			if err != nil {
-				t.Fatal(err)
-			}
-			refused("logout-everywhere after a Redis restart", at, before)
+			at = revoke(r1, "/logout-everywhere", ann)
+			refused("logout-everywhere after a Redis restart", at, "ann", ann)
 
-			// Redis restarted between the logout and the replay.
-			after := loggedIn(r3)
-			at, err = f.revoke(r1, "/logout", after)
-			if err != nil {
-				t.Fatal(err)
-			}
-			refused("logout", at, after)
+			// Redis restarted between the logout and the replay (a
+			// logout revokes the session's id, not the user).
+			bob := loggedIn(r3, "bob")
+			at = revoke(r2, "/logout", bob)
+			refused("logout", at, "bob", bob)
 			restart()
-			refused("logout, replayed after a Redis restart", at, after)
+			refused("logout, replayed after a Redis restart", at, "bob", bob)
 
-			// Redis down while the logout is made: the logout waits for
-			// it (the example retries for up to revocationPatience).
-			during := loggedIn(r2)
+			// Redis down while the logout is made, for as long as a
+			// Sentinel failover may take: the logout waits for it (the
+			// example retries for up to revocationPatience), and the
+			// other replicas catch up within the window once it is back.
+			eve := loggedIn(r1, "eve")
 			if err := f.redis.Stop(); err != nil {
 				t.Fatal(err)
 			}
@@ -245,10 +256,10 @@ func TestFleetLogoutEverywhere(t *testing.T) {
 			}
 			done := make(chan result, 1)
 			go func() {
-				at, err := f.revoke(r3, "/logout-everywhere", during)
+				at, err := f.revoke(r3, "/logout-everywhere", eve)
 				done <- result{at, err}
 			}()
-			time.Sleep(500 * time.Millisecond)
+			time.Sleep(outage)
 			if err := f.redis.Start(); err != nil {
 				t.Fatal(err)
 			}
@@ -256,27 +267,28 @@ func TestFleetLogoutEverywhere(t *testing.T) {
 			if res.err != nil {
 				t.Fatal(res.err)
 			}
-			refused("logout-everywhere made while Redis was down", res.at, during)
+			refused("logout-everywhere made while Redis was down", res.at, "eve", eve)
 
-			// A replica started now knows every revocation from Redis,
-			// which read them back from its append only file at each
-			// restart.
-			if len(f.redis.AOFFiles()) == 0 {
-				t.Fatal("redis-server wrote no append only file")
-			}
+			// A replica started now learns of tom's, ann's and bob's
+			// revocations only from Redis, which read them back from its
+			// append only file at each restart; it still greets tom's
+			// later session.
 			late := f.start("replica 4 (started after the restarts)")
-			for i, c := range []string{laptop, phone, before, after, during} {
-				if line, err := f.greet(late, c); err != nil || line != anonymous {
-					t.Errorf("revoked cookie %d replayed against %s: %q %v", i, late.name, line, err)
+			for _, c := range []struct{ user, cookie string }{{"tom", laptop}, {"tom", phone}, {"ann", ann}, {"bob", bob}, {"eve", eve}} {
+				if line, err := f.greet(late, c.cookie); err != nil || line != anonymous {
+					t.Errorf("a revoked cookie of %s replayed against %s: %q %v", c.user, late.name, line, err)
 				}
 			}
-			if line, err := f.greet(late, loggedIn(r1)); err != nil || line != tom {
-				t.Errorf("a new login read through %s: %q %v", late.name, line, err)
+			if line, err := f.greet(late, tomAgain); err != nil || line != greeting("tom") {
+				t.Errorf("tom's session made after his logout-everywhere, read through %s: %q %v", late.name, line, err)
+			}
+			if len(f.redis.AOFFiles()) == 0 {
+				t.Error("redis-server wrote no append only file")
 			}
 			if n := f.c.server5xx.Load(); n != 0 {
 				t.Errorf("%d answers were 5xx", n)
 			}
-			t.Logf("%s fleet: %d requests, 3 Redis restarts, 0 revoked cookies accepted", typ, f.c.requests.Load())
+			t.Logf("%s fleet: %d requests, 3 Redis restarts (one of %v during a logout)", typ, f.c.requests.Load(), outage)
 		})
 	}
 }
@@ -285,6 +297,9 @@ func TestFleetLogoutEverywhere(t *testing.T) {
 type loadResult struct {
 	rounds, logins, reads, logouts, everywhere atomic.Int64
 	lost, late                                 atomic.Int64 // lost logins; revoked cookies accepted after the window
+
+	redisDown                       atomic.Bool  // Redis is being restarted
+	readsDuringOutage, revokeDuring atomic.Int64 // requests started while it was
 
 	mu          sync.Mutex
 	errs        []string        // first errors, for the report
@@ -314,7 +329,7 @@ func (r *loadResult) fail(format string, args ...any) {
 func TestFleetLoad(t *testing.T) {
 	const (
 		clients   = 32
-		rounds    = 12 // per client; each revokes two cookies
+		rounds    = 40 // per client; each revokes two cookies
 		timeLimit = 90 * time.Second
 	)
 	f := newFleet(t, "jwt", 3)
@@ -342,9 +357,11 @@ func TestFleetLoad(t *testing.T) {
 		}
 		restartRound = res.rounds.Load()
 		t0 := time.Now()
+		res.redisDown.Store(true)
 		if restartErr = f.redis.Stop(); restartErr == nil {
 			restartErr = f.redis.Start()
 		}
+		res.redisDown.Store(false)
 		restartTook = time.Since(t0)
 	}()
 
@@ -400,7 +417,8 @@ func TestFleetLoad(t *testing.T) {
 	sort.Slice(took, func(i, j int) bool { return took[i] < took[j] })
 	t.Logf("fleet load: %d clients, 3 replicas, %d requests in %v (then %d replays against 4 replicas); %d rounds, %d logins, %d reads, %d logouts, %d logouts-everywhere",
 		clients, f.c.requests.Load(), loadTook.Round(time.Millisecond), len(res.revoked), res.rounds.Load(), res.logins.Load(), res.reads.Load(), res.logouts.Load(), res.everywhere.Load())
-	t.Logf("Redis restarted once after round %d of %d, down and back in %v", restartRound, clients*rounds, restartTook.Round(time.Millisecond))
+	t.Logf("Redis restarted once after round %d of %d, down and back in %v; meanwhile %d reads and %d revocations started",
+		restartRound, clients*rounds, restartTook.Round(time.Millisecond), res.readsDuringOutage.Load(), res.revokeDuring.Load())
 	t.Logf("propagation (answer to refusal by all 3 replicas, %d revoked cookies): p50 %v, p99 %v, max %v",
 		len(prop), percentile(prop, 50).Round(time.Microsecond), percentile(prop, 99).Round(time.Microsecond), percentile(prop, 100).Round(time.Microsecond))
 	t.Logf("revocation requests (%d): p50 %v, p99 %v, max %v (a logout during the restart waits for Redis)",
@@ -428,14 +446,14 @@ func TestFleetLoad(t *testing.T) {
 	}
 }
 
-// client is one client of TestFleetLoad: user<i>, with two devices. Each
-// round logs both in through successive replicas, reads both through
-// every replica, then either logs each out (the other device must stay
-// logged in everywhere) or logs out everywhere through one device; each
-// revoked cookie is replayed against every replica until all refuse it.
+// client is one client of TestFleetLoad, with two devices. Each round
+// logs a user of its own in on both, through successive replicas, reads
+// both through every replica, then either logs each out (the other device
+// must stay logged in everywhere) or logs out everywhere through one
+// device; each revoked cookie is replayed against every replica until all
+// refuse it.
 func (f *fleet) client(res *loadResult, i, rounds int, deadline time.Time) {
-	user := fmt.Sprintf("user%d", i)
-	want := greeting(user)
+	var user, want string
 	next := i // round-robin over the replicas, each client from its own start
 	replica := func() *replica {
 		r := f.replicas[next%len(f.replicas)]
@@ -446,6 +464,9 @@ func (f *fleet) client(res *loadResult, i, rounds int, deadline time.Time) {
 	// else is a lost login.
 	live := func(cookie string) bool {
 		for _, r := range f.replicas {
+			if res.redisDown.Load() {
+				res.readsDuringOutage.Add(1)
+			}
 			line, err := f.greet(r, cookie)
 			res.reads.Add(1)
 			if err != nil {
@@ -461,6 +482,9 @@ func (f *fleet) client(res *loadResult, i, rounds int, deadline time.Time) {
 		return true
 	}
 	revoke := func(path, cookie string, cookies ...string) bool {
+		if res.redisDown.Load() {
+			res.revokeDuring.Add(1)
+		}
 		t0 := time.Now()
 		at, err := f.revoke(replica(), path, cookie)
 		res.mu.Lock()
@@ -485,6 +509,11 @@ func (f *fleet) client(res *loadResult, i, rounds int, deadline time.Time) {
 		return true
 	}
 	for round := 0; round < rounds && time.Now().Before(deadline); round++ {
+		// A user per round: a logout-everywhere of a later round does
+		// not cover this round's cookies, so the final replay checks
+		// each revocation on its own.
+		user = fmt.Sprintf("user%dround%d", i, round)
+		want = greeting(user)
 		laptop, err := f.login(replica(), user)
 		if err != nil {
 			res.fail("%s: %v", user, err)

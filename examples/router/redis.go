@@ -22,6 +22,15 @@ import (
 // a fleet member that cannot load the revocation list does not start.
 const redisStartTimeout = 5 * time.Second
 
+// redisTimeout is the list's Options.Timeout: the longest wait for one of
+// its own Redis operations (subscribing, a batch of a load: milliseconds
+// on a sound network), and the longest pause between two attempts to
+// reconnect after losing Redis. Its default (5 s) would let a server
+// catch up with revocations made during an outage up to 5 s after Redis
+// is back; half a second keeps every server within the fleet's 1 s
+// propagation window once Redis answers again.
+const redisTimeout = 500 * time.Millisecond
+
 // revocationPatience is how long a logout keeps trying to record its
 // revocation in Redis, and revocationAttempt how long each try may take.
 // A Redis restart or failover takes a second or two; a logout made
@@ -67,6 +76,7 @@ func newRedisList(addr string) (cookiesession.RevocationList, func(), error) {
 	ctx, cancel := context.WithTimeout(context.Background(), redisStartTimeout)
 	defer cancel()
 	list, err := csredis.New(ctx, client, csredis.Options{
+		Timeout: redisTimeout,
 		OnError: func(err error) { log.Printf("revocation list: %v", err) },
 	})
 	if err != nil {
