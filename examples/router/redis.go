@@ -44,13 +44,17 @@ const (
 // revocationList returns the Config.Revocation the flags ask for: nil
 // when neither is given, a [cookiesession.MemoryRevocationList] for
 // -revocation, or a list shared through the Redis at redisAddr for -redis
-// (which implies -revocation). The second result releases the Redis list
-// and client; it is never nil. An unreachable Redis, or an address that
-// does not parse, is an error.
+// (which implies -revocation). With a nil error, the second result
+// releases the Redis list and client (for the others it does nothing). A
+// Redis unreachable within redisStartTimeout (an error wrapping
+// cookiesession.ErrRevocationUnavailable), or an address that does not
+// parse, is an error.
 func revocationList(inProcess bool, redisAddr string) (cookiesession.RevocationList, func(), error) {
 	switch {
 	case redisAddr != "":
-		return newRedisList(redisAddr)
+		ctx, cancel := context.WithTimeout(context.Background(), redisStartTimeout)
+		defer cancel()
+		return newRedisList(ctx, redisAddr)
 	case inProcess:
 		return cookiesession.NewMemoryRevocationList(), func() {}, nil
 	}
@@ -59,12 +63,13 @@ func revocationList(inProcess bool, redisAddr string) (cookiesession.RevocationL
 
 // newRedisList connects to the Redis at addr ("host:port", or a
 // redis:// or rediss:// URL carrying a password or a database number) and
-// loads the shared revocation list, waiting at most redisStartTimeout. The
+// loads the shared revocation list, waiting for Redis until ctx is done:
+// then the error wraps cookiesession.ErrRevocationUnavailable. The
 // list fails closed (stores/redis's default): if Redis stays unreachable
 // beyond its grace time (30 s), sessions it does not know to be revoked
 // are refused until Redis is back. Background errors (a lost connection,
 // a malformed entry) are logged.
-func newRedisList(addr string) (cookiesession.RevocationList, func(), error) {
+func newRedisList(ctx context.Context, addr string) (cookiesession.RevocationList, func(), error) {
 	opts := &goredis.Options{Addr: addr}
 	if strings.Contains(addr, "://") {
 		var err error
@@ -73,8 +78,6 @@ func newRedisList(addr string) (cookiesession.RevocationList, func(), error) {
 		}
 	}
 	client := goredis.NewClient(opts)
-	ctx, cancel := context.WithTimeout(context.Background(), redisStartTimeout)
-	defer cancel()
 	list, err := csredis.New(ctx, client, csredis.Options{
 		Timeout: redisTimeout,
 		OnError: func(err error) { log.Printf("revocation list: %v", err) },
