@@ -151,7 +151,9 @@ func TestLogoutEverywhereUnavailable(t *testing.T) {
 }
 
 // failingList is a list whose revocations never reach its backend.
-type failingList struct{ *cookiesession.MemoryRevocationList }
+type failingList struct {
+	*cookiesession.MemoryRevocationList
+}
 
 func (failingList) RevokeSession(context.Context, string, time.Time) error {
 	return fmt.Errorf("%w: test", cookiesession.ErrRevocationUnavailable)
