@@ -16,9 +16,9 @@
 // [-revocation] [-redis ADDR]. Processes started with the same -redis and
 // -secret form a fleet: a logout through any of them holds on all of them.
 //
-// This directory is self-contained: copy it out of the repository, add a
-// go.mod that requires github.com/cookiesession/cookiesession, and it
-// builds.
+// This directory is a module of its own (its go.mod requires the core
+// module, and stores/redis for -redis): copy it out of the repository, drop
+// the replace lines of its go.mod, and it builds.
 package main
 
 import (
