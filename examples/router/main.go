@@ -17,8 +17,9 @@
 // -secret form a fleet: a logout through any of them holds on all of them.
 //
 // This directory is a module of its own (its go.mod requires the core
-// module, and stores/redis for -redis): copy it out of the repository, drop
-// the replace lines of its go.mod, and it builds.
+// module, and stores/redis for -redis): copy it out of the repository,
+// drop the replace lines of its go.mod, and it builds against the
+// released modules (see RELEASING.md).
 package main
 
 import (
