@@ -194,7 +194,11 @@ func startRouter(t *testing.T, host string, typ cookiesession.Type) string {
 			return
 		}
 		routerBin = filepath.Join(dir, "router")
-		out, err := exec.Command("go", "build", "-o", routerBin, "github.com/cookiesession/cookiesession/examples/router").CombinedOutput()
+		// examples/router is a module of its own: build it in its folder,
+		// where go.work, or its go.mod with GOWORK=off, resolves it.
+		cmd := exec.Command("go", "build", "-o", routerBin, ".")
+		cmd.Dir = filepath.Join("..", "examples", "router")
+		out, err := cmd.CombinedOutput()
 		if err != nil {
 			buildErr = fmt.Errorf("go build examples/router: %v\n%s", err, out)
 		}

@@ -2,6 +2,10 @@
 // copies one directory out of the repository, adds a go.mod requiring the
 // core module, and it builds, vets and passes its tests, with nothing else
 // of this repository (no internal package) and nothing from the network.
+// An example with dependencies beyond the core is a module of its own,
+// with its go.mod, and checks the same of a copy of itself in its own
+// tests (TestStandaloneCopy), which run on the Go its go.mod asks for:
+// this package runs on the core's oldest Go too.
 package examples_test
 
 import (
@@ -14,8 +18,14 @@ import (
 	"testing"
 )
 
-// examples are the directories a user may copy out.
-var examples = []string{"hello", "router"}
+// examples are the directories a user may copy out, adding a go.mod that
+// requires the core module.
+var examples = []string{"hello"}
+
+// ownModules are the examples that are modules of their own (a go.mod
+// with their other dependencies), each checked by a test of its own
+// module, in the file named here.
+var ownModules = map[string]string{"router": "standalone_test.go"}
 
 func TestExamplesBuildOutsideTheRepository(t *testing.T) {
 	if testing.Short() {
@@ -56,7 +66,8 @@ func TestExamplesBuildOutsideTheRepository(t *testing.T) {
 }
 
 // Every directory under examples/ (other than testdata) is one of the
-// examples checked above, so a new one cannot skip the check.
+// examples checked above, or a module of its own whose tests copy it out
+// (TestStandaloneCopy), so a new one cannot skip the check.
 func TestEveryExampleIsChecked(t *testing.T) {
 	entries, err := os.ReadDir(".")
 	if err != nil {
@@ -65,6 +76,19 @@ func TestEveryExampleIsChecked(t *testing.T) {
 	checked := map[string]bool{}
 	for _, name := range examples {
 		checked[name] = true
+		if _, err := os.Stat(filepath.Join(name, "go.mod")); err == nil {
+			t.Errorf("examples/%s has a go.mod of its own: list it in ownModules, with its copy test", name)
+		}
+	}
+	for name, test := range ownModules {
+		checked[name] = true
+		if _, err := os.Stat(filepath.Join(name, "go.mod")); err != nil {
+			t.Errorf("examples/%s is listed as a module of its own, but: %v", name, err)
+		}
+		src, err := os.ReadFile(filepath.Join(name, test))
+		if err != nil || !strings.Contains(string(src), "\nfunc TestStandaloneCopy(t *testing.T) {\n") {
+			t.Errorf("examples/%s/%s has no TestStandaloneCopy (%v)", name, test, err)
+		}
 	}
 	for _, e := range entries {
 		if e.IsDir() && e.Name() != "testdata" && !checked[e.Name()] {

@@ -24,6 +24,7 @@ type options struct {
 	rolling        bool
 	lifetime       seconds
 	revocation     bool
+	redis          string // the Redis of a fleet's revocation list
 	migrateFrom    cookiesession.Type
 	migrateSecret  string
 	migrateCookie  string
@@ -50,6 +51,7 @@ func parseFlags(args []string, out io.Writer) (*options, error) {
 	fs.Var(&o.maxAge, "max-age", "session lifetime in `seconds` since the cookie was written; 0: a browser-session cookie with no server-side expiry (default: the type's, 14 days; flask 31 days)")
 	fs.BoolVar(&o.rolling, "rolling", false, "write the cookie again with a fresh expiry when a tenth of -max-age has passed since it was written, so that active users stay logged in")
 	fs.Var(&o.lifetime, "lifetime", "longest a session lives in `seconds` from its login, however active (default 0: no limit)")
+	fs.StringVar(&o.redis, "redis", "", "share the revocation list with a fleet through the Redis at `ADDR` (host:port or redis:// URL); implies -revocation")
 	fs.BoolVar(&o.revocation, "revocation", false, "keep a revocation list in memory: /logout refuses replayed copies of the old cookie, /logout-everywhere works")
 	fs.Func("migrate-from", "also read sessions of this `type`, and write them again in -type's format", func(s string) error {
 		o.migrateFromSet = true

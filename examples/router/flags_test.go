@@ -75,7 +75,6 @@ func TestFlagErrors(t *testing.T) {
 		{[]string{"-migrate-from", "nope"}, "unknown session type"},
 		{[]string{"-migrate-secret", "s"}, "-migrate-secret needs -migrate-from"},
 		{[]string{"-migrate-cookie", "flask"}, "-migrate-cookie needs -migrate-from"},
-		{[]string{"-redis", "127.0.0.1:6379"}, "not defined"},
 		{[]string{"extra"}, "unexpected argument"},
 	} {
 		var out strings.Builder

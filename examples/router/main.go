@@ -23,23 +23,28 @@
 //	-rolling               active users get a fresh expiry
 //	-lifetime SECONDS      the longest a login lasts, however active
 //	-revocation            an in-memory revocation list: logout and logout everywhere refuse old copies
+//	-redis ADDR            share the revocation list with a fleet through the Redis at ADDR (host:port
+//	                       or redis:// URL; implies -revocation): processes with the same -redis and
+//	                       -secret refuse a logged-out cookie within a second
 //	-migrate-from TYPE     also read sessions of another format (-migrate-secret, -migrate-cookie)
 //	-max-size BYTES        sessions of up to BYTES over several cookies (4096 to 16384)
 //	-compress              compress sessions (base64, jwt)
 //
 // A migration format is read from the cookie -migrate-cookie names (by
 // default its framework's: "sessionid" for django, "session" for the
-// others), and only when the request carries no cookie of the router's own
-// name (-cookie, default "session"), so the two need different names: for
-// example -cookie go_session to read a Flask app's "session".
+// others). Under the router's own name (-cookie, default "session") it is
+// tried on what the router's format refuses; under another name, only when
+// the request carries no cookie of the router's own, and the old cookie is
+// expired once the session is written in the router's format.
 //
 // /debug/vars is for the operator: serve it on an internal address only in
 // a real app. Its cmdline shows the router's arguments with the secrets
 // replaced by "REDACTED".
 //
-// This directory is self-contained: copy it out of the repository, add a
-// go.mod that requires github.com/cookiesession/cookiesession, and it
-// builds.
+// This directory is a module of its own (it uses stores/redis for -redis)
+// and is self-contained: copy it out of the repository with its go.mod,
+// point the replace lines at a checkout (or drop them for released
+// versions), and it builds.
 package main
 
 import (
@@ -71,7 +76,16 @@ func main() {
 	for _, w := range o.warnings() {
 		fmt.Fprintln(os.Stderr, "warning:", w)
 	}
-	sessions, err := cookiesession.New(o.config())
+	cfg := o.config()
+	if o.redis != "" {
+		list, release, err := revocationList(false, o.redis)
+		if err != nil {
+			log.Fatal(err)
+		}
+		defer release()
+		cfg.Revocation = list
+	}
+	sessions, err := cookiesession.New(cfg)
 	if err != nil {
 		log.Fatal(err)
 	}
