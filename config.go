@@ -210,13 +210,18 @@ type Config struct {
 
 	// ErrorHandler receives every error met while loading or saving a
 	// session, with the request's context (or the context given to
-	// [Manager.Load]). Each error wraps one of two sentinels saying which
-	// side it comes from:
+	// [Manager.Load]). Each error wraps one of these sentinels saying
+	// where it comes from:
 	//   - [ErrCookieRefused]: the request's cookie was refused (also
 	//     wrapping ErrMalformed, ErrSignature, ErrAlgorithm, ErrExpired,
-	//     ErrNotYetValid or ErrTooLarge); the handler got an empty session.
+	//     ErrNotYetValid, ErrTooLarge or ErrRevoked); the handler got an
+	//     empty session.
 	//   - [ErrNotSaved]: a change could not be saved (also wrapping
 	//     ErrTooLarge or ErrHeadersWritten, or the encoding error).
+	//   - [ErrRevocationUnavailable] alone: the revocation list could not
+	//     tell whether the session is revoked and let it through (its
+	//     fail-open decision); the handler got the session. A list that
+	//     fails closed refuses the cookie: ErrCookieRefused and ErrRevoked.
 	// The ErrNotSaved errors that [Session.Set], [Session.Delete] and
 	// [Session.Clear] return are reported here too, for handlers that do
 	// not check them. None of these errors stops the request. Nil means:

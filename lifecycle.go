@@ -241,7 +241,9 @@ func (m *Manager) judge(ctx context.Context, s *Session, meta format.Meta, life 
 			return verdict{err: fmt.Errorf("%w: the session or its user was logged out", ErrRevoked)}
 		}
 		if err != nil {
-			m.report(s, fmt.Errorf("cookiesession: revocation list: %w", err))
+			// Reported by Session.load once s.mu is released: the
+			// ErrorHandler may use the session.
+			s.listErr = fmt.Errorf("cookiesession: revocation list: %w", err)
 		}
 		if life.id == "" {
 			reissue = reissueUpgrade

@@ -58,6 +58,9 @@ type Session struct {
 
 	values Values
 	err    error // why the request's cookie was refused
+	// listErr is the revocation list's error met while reading (it could
+	// not tell for sure), reported by load once s.mu is released.
+	listErr error
 
 	// The sum of memberLen over values, once sizeKnown: the size of the
 	// session's JSON object, kept up to date so that Set need not
@@ -79,15 +82,22 @@ func (s *Session) load() {
 	if s.values == nil {
 		s.values = Values{}
 	}
-	if s.err != nil {
+	if s.err != nil || s.listErr != nil {
 		// Report without holding the lock: the ErrorHandler is the
 		// caller's code, and the session is already in its final state.
 		// Lock again even if the handler panics: every caller's deferred
 		// Unlock expects the lock held.
+		listErr, err := s.listErr, s.err
+		s.listErr = nil
 		func() {
 			s.mu.Unlock()
 			defer s.mu.Lock()
-			s.m.report(s, s.err)
+			if listErr != nil {
+				s.m.report(s, listErr)
+			}
+			if err != nil {
+				s.m.report(s, err)
+			}
 		}()
 	}
 }

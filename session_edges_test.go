@@ -1,0 +1,107 @@
+package cookiesession_test
+
+// Edges of a session's life: what reaches the ErrorHandler and when, what
+// logout and Clear leave behind, and what Stats counts for them.
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/internal/sessiontest"
+)
+
+// unsureList is a RevocationList whose backend cannot tell: Revoked fails
+// open with an error wrapping ErrRevocationUnavailable.
+type unsureList struct{ cookiesession.RevocationList }
+
+func (unsureList) Revoked(context.Context, string, string, time.Time) (bool, error) {
+	return false, cookiesession.ErrRevocationUnavailable
+}
+
+// edgeCookieHeader returns a Cookie header carrying the cookies a response
+// sets (not those it expires).
+func edgeCookieHeader(cookies []*http.Cookie) string {
+	var parts []string
+	for _, c := range cookies {
+		if c.MaxAge >= 0 {
+			parts = append(parts, c.Name+"="+c.Value)
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+// edgeSession writes a session holding user under m and returns the Cookie
+// header that carries it.
+func edgeSession(t *testing.T, m *cookiesession.Manager, user string) string {
+	t.Helper()
+	s := m.LoadHeader(context.Background(), "")
+	if err := s.Set("user", user); err != nil {
+		t.Fatal(err)
+	}
+	cookies, err := m.SaveCookies(s)
+	if err != nil || len(cookies) == 0 {
+		t.Fatalf("SaveCookies: %v, %d cookies", err, len(cookies))
+	}
+	return edgeCookieHeader(cookies)
+}
+
+// An ErrorHandler that reads the session the error is about (to log its
+// user, say) while the revocation list reports that it cannot tell must
+// not deadlock: the list's error is reported once the session's lock is
+// released.
+func TestRevocationListErrorIsReportedOutsideTheSessionLock(t *testing.T) {
+	list := cookiesession.NewMemoryRevocationList()
+	cfg := cookiesession.Config{Type: cookiesession.JWT, SecretKey: sessiontest.Secret, Revocation: list}
+	writer, err := cookiesession.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cookie := edgeSession(t, writer, "tom")
+
+	var mu sync.Mutex
+	var current *cookiesession.Session
+	var reported []error
+	var seenUser []string
+	cfg.Revocation = unsureList{list}
+	cfg.ErrorHandler = func(ctx context.Context, err error) {
+		mu.Lock()
+		s := current
+		mu.Unlock()
+		user := s.GetString("user") // takes the session's lock
+		mu.Lock()
+		reported, seenUser = append(reported, err), append(seenUser, user)
+		mu.Unlock()
+	}
+	m, err := cookiesession.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := m.LoadHeader(context.Background(), cookie)
+	mu.Lock()
+	current = s
+	mu.Unlock()
+	done := make(chan string, 1)
+	go func() { done <- s.GetString("user") }()
+	select {
+	case user := <-done:
+		if user != "tom" {
+			t.Errorf("user %q, want tom (the list failed open)", user)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("deadlock: the revocation list's error was reported while the session's lock was held")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(reported) != 1 || !errors.Is(reported[0], cookiesession.ErrRevocationUnavailable) {
+		t.Fatalf("reported %v, want one error wrapping ErrRevocationUnavailable", reported)
+	}
+	if seenUser[0] != "tom" {
+		t.Errorf("the ErrorHandler read user %q from the session, want tom", seenUser[0])
+	}
+}
