@@ -252,8 +252,11 @@ func (s *Session) Delete(key string) error {
 	return err
 }
 
-// Clear removes every key. A session left empty by Clear or Delete makes
-// the browser drop the cookie (Max-Age=0) rather than keep an empty one;
+// Clear removes every key and every pending flash message (see
+// [Session.Flash]), so that nothing of the session reaches whoever uses
+// the browser next; messages flashed after Clear are kept. A session left
+// empty by Clear or Delete makes the browser drop the cookie (Max-Age=0)
+// rather than keep an empty one;
 // so does clearing a session whose request carried a cookie of its name
 // that was refused (see [Session.Err]), so that logging out also removes a
 // bad cookie.
@@ -265,10 +268,11 @@ func (s *Session) Delete(key string) error {
 func (s *Session) Clear() error {
 	s.mu.Lock()
 	s.load()
-	some := len(s.values) > 0
+	some := len(s.values) > 0 || len(s.life.flashes) > 0
 	err := s.removal(some)
 	if err == nil && some {
 		s.values = Values{}
+		s.life.flashes = nil
 		s.memberSum, s.sizeKnown = 0, true
 	}
 	s.mu.Unlock()

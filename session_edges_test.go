@@ -105,3 +105,81 @@ func TestRevocationListErrorIsReportedOutsideTheSessionLock(t *testing.T) {
 		t.Errorf("the ErrorHandler read user %q from the session, want tom", seenUser[0])
 	}
 }
+
+// Clear empties the session, pending flash messages included: a logout
+// that clears makes the browser drop the cookie, and a message left for
+// the user who logged out is not shown to whoever logs in next. A message
+// flashed after the Clear (the logout's "Goodbye") is kept.
+func TestClearDropsPendingFlashes(t *testing.T) {
+	for _, typ := range []cookiesession.Type{cookiesession.Base64, cookiesession.Fernet, cookiesession.Flask} {
+		t.Run(string(typ), func(t *testing.T) {
+			m, err := cookiesession.New(cookiesession.Config{Type: typ, SecretKey: sessiontest.Secret})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := m.LoadHeader(context.Background(), "")
+			if err := s.Set("user", "ann"); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Flash("Ann's new card number ends in 4242"); err != nil {
+				t.Fatal(err)
+			}
+			cookies, err := m.SaveCookies(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cookie := edgeCookieHeader(cookies)
+
+			// Logout by Clear: the cookie is expired, not rewritten.
+			s = m.LoadHeader(context.Background(), cookie)
+			if err := s.Clear(); err != nil {
+				t.Fatal(err)
+			}
+			cookies, err = m.SaveCookies(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(cookies) != 1 || cookies[0].MaxAge >= 0 {
+				t.Fatalf("Clear wrote %v, want the session's cookie expired", cookies)
+			}
+			if next := m.LoadHeader(context.Background(), edgeCookieHeader(cookies)); len(next.Flashes()) != 0 {
+				t.Fatal("a flash pending before Clear reached the next session")
+			}
+
+			// A session holding nothing but a pending flash.
+			s = m.LoadHeader(context.Background(), "")
+			if err := s.Flash("for ann only"); err != nil {
+				t.Fatal(err)
+			}
+			cookies, err = m.SaveCookies(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s = m.LoadHeader(context.Background(), edgeCookieHeader(cookies))
+			if err := s.Clear(); err != nil {
+				t.Fatal(err)
+			}
+			if cookies, err = m.SaveCookies(s); err != nil || len(cookies) != 1 || cookies[0].MaxAge >= 0 {
+				t.Fatalf("Clear of a session holding only a flash wrote %v (%v), want its cookie expired", cookies, err)
+			}
+
+			// Clear, then a flash for the page after the logout.
+			s = m.LoadHeader(context.Background(), cookie)
+			if err := s.Clear(); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Flash("Goodbye"); err != nil {
+				t.Fatal(err)
+			}
+			cookies, err = m.SaveCookies(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			next := m.LoadHeader(context.Background(), edgeCookieHeader(cookies))
+			flashes := next.Flashes()
+			if len(flashes) != 1 || flashes[0].Text() != "Goodbye" || next.GetString("user") != "" {
+				t.Fatalf("after Clear and Flash: flashes %v, user %q; want only Goodbye", flashes, next.GetString("user"))
+			}
+		})
+	}
+}
