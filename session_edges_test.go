@@ -183,3 +183,60 @@ func TestClearDropsPendingFlashes(t *testing.T) {
 		})
 	}
 }
+
+// Revoke ends the session's life: what the same response stores afterwards
+// (the logout's "Goodbye" flash, a new anonymous cart) starts a new session
+// with a new id and a new creation time, instead of being written under the
+// revoked id (refused on the next request, the flash lost) or under the
+// old creation time (cut short by Lifetime).
+func TestRevokeThenFlashStartsANewSession(t *testing.T) {
+	for _, typ := range []cookiesession.Type{cookiesession.JWT, cookiesession.Fernet, cookiesession.Django} {
+		t.Run(string(typ), func(t *testing.T) {
+			clk := newClock()
+			var reported []error
+			m, err := cookiesession.New(cookiesession.Config{
+				Type: typ, SecretKey: sessiontest.Secret, Now: clk.Now,
+				MaxAge: 24 * time.Hour, Lifetime: time.Hour,
+				Revocation:   cookiesession.NewMemoryRevocationList(),
+				ErrorHandler: func(_ context.Context, err error) { reported = append(reported, err) },
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			loggedIn := edgeSession(t, m, "ann")
+			clk.Advance(50 * time.Minute)
+
+			s := m.LoadHeader(context.Background(), loggedIn)
+			revokedID := s.ID()
+			if err := s.Revoke(); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Flash("Goodbye"); err != nil {
+				t.Fatal(err)
+			}
+			cookies, err := m.SaveCookies(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			clk.Advance(20 * time.Minute) // 70 min after the login, 20 after the logout
+
+			next := m.LoadHeader(context.Background(), edgeCookieHeader(cookies))
+			if err := next.Err(); err != nil {
+				t.Fatalf("the session written after Revoke was refused: %v", err)
+			}
+			flashes := next.Flashes()
+			if len(flashes) != 1 || flashes[0].Text() != "Goodbye" || next.GetString("user") != "" {
+				t.Fatalf("after Revoke and Flash: flashes %v, user %q; want only Goodbye", flashes, next.GetString("user"))
+			}
+			if id := next.ID(); id == "" || id == revokedID {
+				t.Errorf("the new session's id is %q, the revoked one was %q", id, revokedID)
+			}
+			if replay := m.LoadHeader(context.Background(), loggedIn); !errors.Is(replay.Err(), cookiesession.ErrCookieRefused) || replay.GetString("user") != "" {
+				t.Errorf("the revoked cookie replayed: err %v, user %q; want refused", replay.Err(), replay.GetString("user"))
+			}
+			if len(reported) != 1 { // the replay's refusal only
+				t.Errorf("reported %v, want only the replay's refusal", reported)
+			}
+		})
+	}
+}

@@ -83,6 +83,8 @@ func (s *Session) Created() time.Time {
 // server that shares the list, and the session is cleared, so that the
 // browser drops its cookie. Without Config.Revocation it only clears:
 // a copied cookie then stays valid until it expires. Call it at logout.
+// Whatever the response stores after Revoke (a flash message saying
+// goodbye) starts a new session, with a new creation time and id.
 //
 // Errors: those of [Session.Clear], and the revocation list's when the
 // revocation was not recorded (the session is cleared all the same).
@@ -95,7 +97,13 @@ func (s *Session) Revoke() error {
 	if id != "" {
 		err = s.m.revokeID(s.ctx, id)
 	}
-	return errors.Join(s.Clear(), err)
+	clearErr := s.Clear()
+	if clearErr == nil {
+		s.mu.Lock()
+		s.life.created, s.life.id = time.Time{}, ""
+		s.mu.Unlock()
+	}
+	return errors.Join(clearErr, err)
 }
 
 // RevokeUser revokes every session of user created until now, on every
