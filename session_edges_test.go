@@ -240,3 +240,63 @@ func TestRevokeThenFlashStartsANewSession(t *testing.T) {
 		})
 	}
 }
+
+// Save refuses a session that needs several cookies (chunks to write, or
+// to expire) without counting it as written and without dropping its
+// changes: SaveCookies, called next, still saves them.
+func TestSaveOfSeveralCookiesKeepsTheChanges(t *testing.T) {
+	m, err := cookiesession.New(cookiesession.Config{Type: cookiesession.JWT, SecretKey: sessiontest.Secret, MaxSize: cookiesession.DefaultMaxSize})
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := strings.Repeat("x", 4000)
+	s := m.LoadHeader(context.Background(), "")
+	if err := s.Set("big", big); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := m.Save(s); c != nil || !errors.Is(err, cookiesession.ErrNotSaved) {
+		t.Fatalf("Save of a chunked session: %v, %v; want an error wrapping ErrNotSaved", c, err)
+	}
+	st := m.Stats()
+	if st.Written != 0 || st.NotSaved["error"] != 1 {
+		t.Errorf("after the refused Save: written %d, not_saved.error %d; want 0 and 1", st.Written, st.NotSaved["error"])
+	}
+	if !s.Changed() {
+		t.Error("the refused Save marked the changes saved")
+	}
+	cookies, err := m.SaveCookies(s)
+	if err != nil || len(cookies) < 2 {
+		t.Fatalf("SaveCookies after the refused Save: %d cookies, %v; want the chunks", len(cookies), err)
+	}
+	if st := m.Stats(); st.Written != 1 {
+		t.Errorf("written %d after SaveCookies, want 1", st.Written)
+	}
+	chunked := edgeCookieHeader(cookies)
+	if got := m.LoadHeader(context.Background(), chunked).GetString("big"); got != big {
+		t.Fatalf("the chunks read back %d bytes, want %d", len(got), len(big))
+	}
+
+	// Clearing a chunked session expires every chunk: several cookies too.
+	s = m.LoadHeader(context.Background(), chunked)
+	if err := s.Clear(); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := m.Save(s); c != nil || !errors.Is(err, cookiesession.ErrNotSaved) {
+		t.Fatalf("Save of a cleared chunked session: %v, %v; want an error wrapping ErrNotSaved", c, err)
+	}
+	if st := m.Stats(); st.Cleared != 0 {
+		t.Errorf("cleared %d after the refused Save, want 0", st.Cleared)
+	}
+	expired, err := m.SaveCookies(s)
+	if err != nil || len(expired) != len(cookies) {
+		t.Fatalf("SaveCookies of the cleared session: %v, %v; want %d expired chunks", expired, err, len(cookies))
+	}
+	for _, c := range expired {
+		if c.MaxAge >= 0 {
+			t.Errorf("cookie %s not expired", c.Name)
+		}
+	}
+	if st := m.Stats(); st.Cleared != 1 || st.NotSaved["error"] != 2 {
+		t.Errorf("cleared %d, not_saved.error %d; want 1 and 2", st.Cleared, st.NotSaved["error"])
+	}
+}
