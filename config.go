@@ -279,7 +279,10 @@ type Config struct {
 
 	// RevocationUserKey is the session key that names the user, for
 	// Manager.RevokeUser. Default "user". A session without that key
-	// belongs to no user and is only revoked by its id.
+	// belongs to no user and is only revoked by its id. A key the package
+	// keeps for itself is an error wrapping ErrInvalidConfig:
+	// "_cs_created", "_flashes", "_cs_id" (jwt sessions: "jti", "iat",
+	// "exp" and "nbf" instead).
 	RevocationUserKey string
 
 	// MigrateFrom lists formats that are also read, each with its own
@@ -373,6 +376,8 @@ func (c *Config) checkLifecycle() error {
 	}
 	if c.Revocation != nil {
 		switch {
+		case (&Manager{cfg: *c}).checkKey(c.RevocationUserKey) != nil:
+			return fmt.Errorf("%w: RevocationUserKey %q is a key the package keeps for itself, never a user's name: RevokeUser would revoke nothing", ErrInvalidConfig, c.RevocationUserKey)
 		case c.Type == Base64:
 			return fmt.Errorf("%w: Revocation needs a signed type: a base64 client can forge or drop the session id", ErrInvalidConfig)
 		case c.Type == CookieSession && c.Lifetime == 0:

@@ -300,3 +300,34 @@ func TestSaveOfSeveralCookiesKeepsTheChanges(t *testing.T) {
 		t.Errorf("cleared %d, not_saved.error %d; want 1 and 2", st.Cleared, st.NotSaved["error"])
 	}
 }
+
+// RevocationUserKey cannot be a key the package keeps for itself: such a
+// key never holds the app's user, so RevokeUser would revoke nothing.
+func TestRevocationUserKeyIsNotAReservedKey(t *testing.T) {
+	for _, tt := range []struct {
+		typ cookiesession.Type
+		key string
+		ok  bool
+	}{
+		{cookiesession.JWT, "_cs_id", true}, // jwt keeps the id in "jti"
+		{cookiesession.JWT, "_cs_created", false},
+		{cookiesession.JWT, "_flashes", false},
+		{cookiesession.JWT, "jti", false},
+		{cookiesession.JWT, "iat", false},
+		{cookiesession.JWT, "exp", false},
+		{cookiesession.JWT, "nbf", false},
+		{cookiesession.Fernet, "_cs_id", false},
+		{cookiesession.Flask, "_flashes", false},
+		{cookiesession.JWT, "sub", true},
+		{cookiesession.Fernet, "jti", true}, // an ordinary key outside jwt
+		{cookiesession.Fernet, "", true},    // the default, "user"
+	} {
+		_, err := cookiesession.New(cookiesession.Config{
+			Type: tt.typ, SecretKey: sessiontest.Secret,
+			Revocation: cookiesession.NewMemoryRevocationList(), RevocationUserKey: tt.key,
+		})
+		if tt.ok != (err == nil) || (err != nil && !errors.Is(err, cookiesession.ErrInvalidConfig)) {
+			t.Errorf("%s with RevocationUserKey %q: %v, want accepted: %v", tt.typ, tt.key, err, tt.ok)
+		}
+	}
+}
