@@ -271,9 +271,9 @@ type Config struct {
 	// every other type: the key "_cs_id"), and every request that reads a
 	// session asks the list. [NewMemoryRevocationList] keeps the list in
 	// the process; the module stores/redis shares it across a fleet.
-	// It needs a signed type and a bound on a cookie's life (MaxAge, or
-	// Lifetime for BrowserSession and cookie-session): an error wrapping
-	// ErrInvalidConfig otherwise. Default nil: sessions cannot be revoked,
+	// It needs a signed type (for MigrateFrom too) and a bound on a
+	// cookie's life (MaxAge, or Lifetime for BrowserSession and
+	// cookie-session): an error wrapping ErrInvalidConfig otherwise. Default nil: sessions cannot be revoked,
 	// as in asgi-sessions.
 	Revocation RevocationList
 

@@ -331,3 +331,30 @@ func TestRevocationUserKeyIsNotAReservedKey(t *testing.T) {
 		}
 	}
 }
+
+// A base64 migration source would let any client in with a forged session
+// (any user, a fresh creation time, no id) past every revocation, so New
+// refuses it beside Revocation, as it refuses the base64 type itself.
+func TestRevocationRefusesABase64MigrationSource(t *testing.T) {
+	base64Source := []cookiesession.Migration{{Type: cookiesession.Base64, CookieName: "legacy"}}
+	_, err := cookiesession.New(cookiesession.Config{
+		Type: cookiesession.JWT, SecretKey: sessiontest.Secret,
+		Revocation:  cookiesession.NewMemoryRevocationList(),
+		MigrateFrom: base64Source,
+	})
+	if !errors.Is(err, cookiesession.ErrInvalidConfig) {
+		t.Fatalf("Revocation with a base64 migration source: %v, want an error wrapping ErrInvalidConfig", err)
+	}
+	// Without revocation the migration stays possible.
+	if _, err := cookiesession.New(cookiesession.Config{Type: cookiesession.JWT, SecretKey: sessiontest.Secret, MigrateFrom: base64Source}); err != nil {
+		t.Fatalf("a base64 migration source without revocation: %v", err)
+	}
+	// So does a signed source beside revocation.
+	if _, err := cookiesession.New(cookiesession.Config{
+		Type: cookiesession.JWT, SecretKey: sessiontest.Secret,
+		Revocation:  cookiesession.NewMemoryRevocationList(),
+		MigrateFrom: []cookiesession.Migration{{Type: cookiesession.Starlette, SecretKey: "the Python app's secret", CookieName: "legacy"}},
+	}); err != nil {
+		t.Fatalf("a signed migration source with revocation: %v", err)
+	}
+}
