@@ -358,3 +358,31 @@ func TestRevocationRefusesABase64MigrationSource(t *testing.T) {
 		t.Fatalf("a signed migration source with revocation: %v", err)
 	}
 }
+
+// Asking a migrated session for its id (which it gets on this response)
+// keeps the re-issue counted as a migration, not as an upgrade.
+func TestIDKeepsTheReissueCause(t *testing.T) {
+	old, err := cookiesession.New(cookiesession.Config{Type: cookiesession.Fernet, SecretKey: sessiontest.Secret, CookieName: "old"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	legacy := edgeSession(t, old, "ann")
+	m, err := cookiesession.New(cookiesession.Config{
+		Type: cookiesession.JWT, SecretKey: sessiontest.Secret,
+		Revocation:  cookiesession.NewMemoryRevocationList(),
+		MigrateFrom: []cookiesession.Migration{{Type: cookiesession.Fernet, SecretKey: sessiontest.Secret, CookieName: "old"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := m.LoadHeader(context.Background(), legacy)
+	if s.ID() == "" || s.GetString("user") != "ann" {
+		t.Fatalf("migrated session: id %q, user %q", s.ID(), s.GetString("user"))
+	}
+	if _, err := m.SaveCookies(s); err != nil {
+		t.Fatal(err)
+	}
+	if st := m.Stats(); st.Reissued["migration"] != 1 || st.Reissued["upgrade"] != 0 || st.Written != 1 {
+		t.Errorf("reissued %v, written %d; want one migration", st.Reissued, st.Written)
+	}
+}

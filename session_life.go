@@ -61,8 +61,8 @@ func (s *Session) ID() string {
 			return ""
 		}
 		s.life.id = id
-		if len(s.values) > 0 && !s.headersWritten {
-			s.reissue = reissueUpgrade
+		if len(s.values) > 0 && !s.headersWritten && s.reissue == reissueNone {
+			s.reissue = reissueUpgrade // a cause already due keeps its name
 		}
 	}
 	return s.life.id
