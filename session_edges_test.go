@@ -386,3 +386,35 @@ func TestIDKeepsTheReissueCause(t *testing.T) {
 		t.Errorf("reissued %v, written %d; want one migration", st.Reissued, st.Written)
 	}
 }
+
+// Set refuses a value that would make a one-cookie session too large for
+// its cookie also when the Manager reads a migration format: the change
+// is refused while the handler can still act on it, not lost at the save.
+func TestSetRefusesTooLargeWithAMigrationSource(t *testing.T) {
+	for _, typ := range []cookiesession.Type{cookiesession.Base64, cookiesession.JWT, cookiesession.Fernet} {
+		t.Run(string(typ), func(t *testing.T) {
+			m, err := cookiesession.New(cookiesession.Config{
+				Type: typ, SecretKey: sessiontest.Secret,
+				MigrateFrom: []cookiesession.Migration{{Type: cookiesession.Starlette, SecretKey: "the Python app's secret", CookieName: "legacy"}},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := m.LoadHeader(context.Background(), "")
+			if err := s.Set("user", "ann"); err != nil {
+				t.Fatal(err)
+			}
+			err = s.Set("big", strings.Repeat("x", 3900))
+			if !errors.Is(err, cookiesession.ErrTooLarge) || !errors.Is(err, cookiesession.ErrNotSaved) {
+				t.Fatalf("Set of a value too large for the cookie: %v, want ErrNotSaved and ErrTooLarge", err)
+			}
+			cookies, err := m.SaveCookies(s)
+			if err != nil || len(cookies) != 1 {
+				t.Fatalf("SaveCookies: %v, %v; want the session without the refused value", cookies, err)
+			}
+			if next := m.LoadHeader(context.Background(), edgeCookieHeader(cookies)); next.GetString("user") != "ann" || next.Len() != 1 {
+				t.Fatalf("read back %v", next.Keys())
+			}
+		})
+	}
+}
