@@ -183,9 +183,17 @@ func (s *Session) rawLocked(key string) (json.RawMessage, bool) {
 //     hijacked), an error wrapping [ErrNotSaved] and [ErrHeadersWritten];
 //   - when the value would make the session's Set-Cookie line longer than
 //     [MaxCookieSize], an error wrapping [ErrNotSaved] and [ErrTooLarge]
-//     (the size is computed from the JSON's length, without encoding);
-//   - the empty key, an error wrapping [ErrInvalidKey]; in jwt sessions
-//     the keys "exp" and "nbf", an error wrapping [ErrReservedKey].
+//     (the size is computed from the JSON's length, without encoding).
+//     This check covers the base64, jwt and fernet sessions of one cookie
+//     without Config.Compress; for the other types, and with
+//     Config.MaxSize or Compress, the size is known only once the session
+//     is encoded: a session too large is then not saved and the error is
+//     reported when the response is written (the client keeps its
+//     previous cookie);
+//   - the empty key, an error wrapping [ErrInvalidKey]; a key the package
+//     keeps ("_cs_created", "_cs_id", "_flashes"; in jwt sessions "iat",
+//     "jti", "exp" and "nbf" instead of "_cs_id"), an error wrapping
+//     [ErrReservedKey].
 //
 // The ErrNotSaved errors are also reported to [Config.ErrorHandler] (or
 // logged), for handlers that do not check Set's error. A session that

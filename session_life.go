@@ -46,8 +46,8 @@ func (s *Session) Renew() error {
 // the cookie (jwt: the "jti" claim; every other type: the key "_cs_id")
 // when Config.Revocation is set. A session without one (a new session, or
 // one written before revocation was turned on) is given one, written with
-// the cookie on this response. Without Config.Revocation it returns "":
-// sessions carry no id then.
+// the cookie on this response (if the response's headers are not written
+// yet). Without Config.Revocation it returns "": sessions carry no id then.
 func (s *Session) ID() string {
 	if s.m.cfg.Revocation == nil {
 		return ""
@@ -83,6 +83,9 @@ func (s *Session) Created() time.Time {
 // server that shares the list, and the session is cleared, so that the
 // browser drops its cookie. Without Config.Revocation it only clears:
 // a copied cookie then stays valid until it expires. Call it at logout.
+// A session read from a cookie written before revocation was turned on
+// carries no id yet, so a copy of that cookie is not refused by Revoke;
+// [Manager.RevokeUser] covers such cookies (they carry no creation time).
 // Whatever the response stores after Revoke (a flash message saying
 // goodbye) starts a new session, with a new creation time and id.
 //
