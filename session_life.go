@@ -85,7 +85,8 @@ func (s *Session) Created() time.Time {
 // a copied cookie then stays valid until it expires. Call it at logout.
 // A session read from a cookie written before revocation was turned on
 // carries no id yet, so a copy of that cookie is not refused by Revoke;
-// [Manager.RevokeUser] covers such cookies (they carry no creation time).
+// [Manager.RevokeUser] covers such cookies, as every session of the user
+// created until then.
 // Whatever the response stores after Revoke (a flash message saying
 // goodbye) starts a new session, with a new creation time and id.
 //
