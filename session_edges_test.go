@@ -418,3 +418,34 @@ func TestSetRefusesTooLargeWithAMigrationSource(t *testing.T) {
 		})
 	}
 }
+
+// A partitioned session of several chunks fits each chunk's Set-Cookie
+// line, Partitioned attribute included, within MaxCookieSize: on Go 1.22,
+// whose http.Cookie does not write the attribute, the package appends it,
+// and the chunks must leave it room.
+func TestPartitionedChunksLeaveRoomForTheAttribute(t *testing.T) {
+	for _, typ := range []cookiesession.Type{cookiesession.Base64, cookiesession.IronSession} {
+		t.Run(string(typ), func(t *testing.T) {
+			cfg := cookiesession.Config{Type: typ, SecretKey: sessiontest.Secret, Secure: true, Partitioned: true}
+			if typ != cookiesession.IronSession {
+				cfg.MaxSize = cookiesession.HardMaxSize
+			}
+			m, err := cookiesession.New(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			big := strings.Repeat("x", 6000)
+			s := m.LoadHeader(context.Background(), "")
+			if err := s.Set("big", big); err != nil {
+				t.Fatal(err)
+			}
+			cookies, err := m.SaveCookies(s)
+			if err != nil || len(cookies) < 2 {
+				t.Fatalf("SaveCookies: %d cookies, %v; want the chunks", len(cookies), err)
+			}
+			if got := m.LoadHeader(context.Background(), edgeCookieHeader(cookies)).GetString("big"); got != big {
+				t.Fatalf("read back %d bytes, want %d", len(got), len(big))
+			}
+		})
+	}
+}
