@@ -273,7 +273,13 @@ type Config struct {
 	// the process; the module stores/redis shares it across a fleet.
 	// It needs a signed type (for MigrateFrom too) and a bound on a
 	// cookie's life (MaxAge, or Lifetime for BrowserSession and
-	// cookie-session): an error wrapping ErrInvalidConfig otherwise. Default nil: sessions cannot be revoked,
+	// cookie-session): an error wrapping ErrInvalidConfig otherwise.
+	// Entries are kept until the cookies they cover would be refused
+	// anyway, including the cookies of MigrateFrom sources (for the
+	// longest of their MaxAge). A source whose cookies carry no date the
+	// server checks (cookie-session, a BrowserSession MaxAge, a custom
+	// Codec that checks none) cannot be covered once an entry is
+	// forgotten: keep such a migration short. Default nil: sessions cannot be revoked,
 	// as in asgi-sessions.
 	Revocation RevocationList
 

@@ -449,3 +449,79 @@ func TestPartitionedChunksLeaveRoomForTheAttribute(t *testing.T) {
 		})
 	}
 }
+
+// clockedList is a RevocationList that forgets an entry once its expiry
+// has passed on the test's clock, as a real list may.
+type clockedList struct {
+	now   func() time.Time
+	mu    sync.Mutex
+	users map[string][2]time.Time // before, expires
+	ids   map[string]time.Time    // expires
+}
+
+func (l *clockedList) Revoked(_ context.Context, id, user string, created time.Time) (bool, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	if exp, ok := l.ids[id]; ok && id != "" && !now.After(exp) {
+		return true, nil
+	}
+	if e, ok := l.users[user]; ok && user != "" && !now.After(e[1]) && !created.After(e[0]) {
+		return true, nil
+	}
+	return false, nil
+}
+
+func (l *clockedList) RevokeSession(_ context.Context, id string, expires time.Time) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.ids[id] = expires
+	return nil
+}
+
+func (l *clockedList) RevokeUser(_ context.Context, user string, before, expires time.Time) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.users[user] = [2]time.Time{before, expires}
+	return nil
+}
+
+// A logout everywhere outlives the cookies of a migration source too: a
+// source's cookie is accepted for the source's MaxAge, which may be
+// longer than the Manager's own, so the revocation entry is kept that
+// long, and a stolen old-format cookie replayed after the Manager's own
+// MaxAge is still refused.
+func TestRevokeUserOutlivesMigrationCookies(t *testing.T) {
+	clk := newClock()
+	legacyCfg := cookiesession.Config{Type: cookiesession.Starlette, SecretKey: "the Python app's secret", CookieName: "legacy", Now: clk.Now}
+	python, err := cookiesession.New(legacyCfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stolen := edgeSession(t, python, "ann") // 14-day cookie of the Python app
+
+	list := &clockedList{now: clk.Now, users: map[string][2]time.Time{}, ids: map[string]time.Time{}}
+	m, err := cookiesession.New(cookiesession.Config{
+		Type: cookiesession.Fernet, SecretKey: sessiontest.Secret, Now: clk.Now,
+		MaxAge:      time.Hour,
+		Revocation:  list,
+		MigrateFrom: []cookiesession.Migration{{Type: cookiesession.Starlette, SecretKey: legacyCfg.SecretKey, CookieName: "legacy"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(10 * time.Minute)
+	if s := m.LoadHeader(context.Background(), stolen); s.GetString("user") != "ann" {
+		t.Fatalf("the legacy cookie before the revocation: user %q, err %v", s.GetString("user"), s.Err())
+	}
+	if err := m.RevokeUser(context.Background(), "ann"); err != nil {
+		t.Fatal(err)
+	}
+	for _, later := range []time.Duration{time.Minute, 3 * time.Hour, 13 * 24 * time.Hour} {
+		clk.Advance(later)
+		s := m.LoadHeader(context.Background(), stolen)
+		if !errors.Is(s.Err(), cookiesession.ErrRevoked) || s.GetString("user") != "" {
+			t.Fatalf("the legacy cookie replayed %v after the revocation: user %q, err %v; want ErrRevoked", later, s.GetString("user"), s.Err())
+		}
+	}
+}

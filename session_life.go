@@ -139,7 +139,10 @@ func (m *Manager) revokeID(ctx context.Context, id string) error {
 // kept: until every cookie it covers would be refused anyway. A cookie
 // written at now at the latest expires MaxAge later (plus the clock skew
 // allowed), and no session outlives its Lifetime; with no server-side
-// expiry (BrowserSession, cookie-session), Lifetime alone bounds it.
+// expiry (BrowserSession, cookie-session), Lifetime alone bounds it. A
+// migration source's cookie is accepted for the source's MaxAge, and one
+// that carries no creation time is not bounded by Lifetime: the entry is
+// kept for the longest of those too.
 //
 // New refuses Revocation without such a bound, so keep is never zero.
 func (m *Manager) revocationExpiry(now time.Time) time.Time {
@@ -148,6 +151,9 @@ func (m *Manager) revocationExpiry(now time.Time) time.Time {
 		keep = m.cfg.Lifetime
 	} else if m.cfg.Lifetime > 0 {
 		keep = min(keep, m.cfg.Lifetime)
+	}
+	for i := range m.migrations {
+		keep = max(keep, m.migrations[i].maxAge)
 	}
 	return now.Add(keep + 2*MaxClockSkew)
 }
