@@ -257,8 +257,12 @@ type Config struct {
 	// however active it is: an older session is refused with an error
 	// wrapping ErrExpired. The creation time travels in the cookie (jwt:
 	// the "iat" claim; every other type: the key "_cs_created"). A
-	// session that carries none (written by another library) is given one
-	// when it is next written. Zero (the default) means none; a Lifetime
+	// session that carries none (written by another library, such as a
+	// MigrateFrom format, or before Lifetime was set) is at least as old
+	// as its cookie: it is taken as created when its cookie was written,
+	// if the cookie says (every signed format but cookie-session's), and
+	// that time is written with it; else it is given one when it is next
+	// written. Zero (the default) means none; a Lifetime
 	// shorter than MaxAge is allowed (the session ends at Lifetime). For
 	// the unsigned base64 type it is advisory: the client can change the
 	// creation time.

@@ -181,6 +181,9 @@ func (m *Manager) accept(s *Session, value string, codec sessionCodec, src *migr
 		if life, err = m.takeReserved(values); err == nil {
 			v := m.judge(s.ctx, s, meta, life, m.userOf(values), maxAge, src != nil, deriveOf(codec))
 			if err = v.err; err == nil {
+				if life.created.IsZero() {
+					life.created = v.created
+				}
 				s.values, s.life, s.reissue = values, life, v.reissue
 				if src != nil {
 					s.migrated = src

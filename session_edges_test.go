@@ -525,3 +525,50 @@ func TestRevokeUserOutlivesMigrationCookies(t *testing.T) {
 		}
 	}
 }
+
+// Lifetime holds for a session read from a migration format that does not
+// record its creation: the session is at least as old as the cookie's own
+// write time, so a stolen old-format cookie is not good for a new Lifetime
+// at every replay within the source's (longer) MaxAge.
+func TestLifetimeHoldsForMigratedSessions(t *testing.T) {
+	clk := newClock()
+	legacyCfg := cookiesession.Config{Type: cookiesession.Starlette, SecretKey: "the Python app's secret", CookieName: "legacy", Now: clk.Now}
+	python, err := cookiesession.New(legacyCfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	written := clk.Now()
+	legacy := edgeSession(t, python, "ann") // 14-day cookie of the Python app
+
+	m, err := cookiesession.New(cookiesession.Config{
+		Type: cookiesession.Fernet, SecretKey: sessiontest.Secret, Now: clk.Now,
+		Lifetime:     time.Hour,
+		MigrateFrom:  []cookiesession.Migration{{Type: cookiesession.Starlette, SecretKey: legacyCfg.SecretKey, CookieName: "legacy"}},
+		ErrorHandler: func(context.Context, error) {},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Migrated within its Lifetime: the session keeps the legacy cookie's
+	// date as its creation, so the Lifetime counts from there.
+	clk.Advance(30 * time.Minute)
+	s := m.LoadHeader(context.Background(), legacy)
+	if s.GetString("user") != "ann" || !s.Created().Equal(written) {
+		t.Fatalf("migrated at 30 min: user %q, created %v (err %v); want ann, created %v", s.GetString("user"), s.Created(), s.Err(), written)
+	}
+	cookies, err := m.SaveCookies(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(31 * time.Minute)
+	if s := m.LoadHeader(context.Background(), edgeCookieHeader(cookies)); !errors.Is(s.Err(), cookiesession.ErrExpired) {
+		t.Fatalf("the migrated session 61 min after the legacy cookie was written: user %q, err %v; want ErrExpired", s.GetString("user"), s.Err())
+	}
+
+	// The legacy cookie replayed past the Lifetime (within its own MaxAge).
+	clk.Advance(24 * time.Hour)
+	if s := m.LoadHeader(context.Background(), legacy); !errors.Is(s.Err(), cookiesession.ErrExpired) || s.GetString("user") != "" {
+		t.Fatalf("the legacy cookie a day after it was written: user %q, err %v; want ErrExpired", s.GetString("user"), s.Err())
+	}
+}
