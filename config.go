@@ -122,14 +122,14 @@ const (
 // Secure is off by default (as in asgi-sessions), so a site served over
 // HTTPS must turn it on.
 type Config struct {
-	// Type is the session type: Base64, JWT or Fernet. Required. It is read
+	// Type is the session type: one of the Type constants. Required. It is read
 	// in any case and without surrounding spaces, as [ParseType] reads it:
 	// "JWT" is JWT.
 	Type Type
 
-	// SecretKey signs (jwt) or encrypts (fernet) new cookies, and is the
-	// first key tried when reading one. Required for JWT and Fernet;
-	// ignored for Base64.
+	// SecretKey signs or encrypts new cookies, and is the first key tried
+	// when reading one. Required for every type but Base64; ignored for
+	// Base64. What each framework type expects is said on its constant.
 	//
 	// For JWT any non-empty string works; its bytes are the HMAC key. Use
 	// at least 32 random bytes (cookiesession keygen makes one).
@@ -288,7 +288,9 @@ type Config struct {
 	Revocation RevocationList
 
 	// RevocationUserKey is the session key that names the user, for
-	// Manager.RevokeUser. Default "user". A session without that key
+	// Manager.RevokeUser. Default "user". Its value must be a string or a
+	// number (RevokeUser is given the number's JSON text): a session
+	// without that key, or whose value is anything else (an object, say),
 	// belongs to no user and is only revoked by its id. A key the package
 	// keeps for itself is an error wrapping ErrInvalidConfig:
 	// "_cs_created", "_flashes", "_cs_id" (jwt sessions: "jti", "iat",
