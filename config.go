@@ -122,9 +122,9 @@ const (
 // Secure is off by default (as in asgi-sessions), so a site served over
 // HTTPS must turn it on.
 type Config struct {
-	// Type is the session type: one of the Type constants. Required. It is read
-	// in any case and without surrounding spaces, as [ParseType] reads it:
-	// "JWT" is JWT.
+	// Type is the session type: one of the Type constants. Required. It
+	// is read in any case and without surrounding spaces, as [ParseType]
+	// reads it: "JWT" is JWT.
 	Type Type
 
 	// SecretKey signs or encrypts new cookies, and is the first key tried
@@ -262,10 +262,10 @@ type Config struct {
 	// as its cookie: it is taken as created when its cookie was written,
 	// if the cookie says (every signed format but cookie-session's), and
 	// that time is written with it; else it is given one when it is next
-	// written. Zero (the default) means none; a Lifetime
-	// shorter than MaxAge is allowed (the session ends at Lifetime). For
-	// the unsigned base64 type it is advisory: the client can change the
-	// creation time.
+	// written. Zero (the default) means none; a Lifetime shorter than
+	// MaxAge is allowed (the session ends at Lifetime). For the unsigned
+	// base64 type it is advisory: the client can change the creation
+	// time.
 	Lifetime time.Duration
 
 	// Revocation, when set, lets the app revoke sessions before they
@@ -283,8 +283,8 @@ type Config struct {
 	// longest of their MaxAge). A source whose cookies carry no date the
 	// server checks (cookie-session, a BrowserSession MaxAge, a custom
 	// Codec that checks none) cannot be covered once an entry is
-	// forgotten: keep such a migration short. Default nil: sessions cannot be revoked,
-	// as in asgi-sessions.
+	// forgotten: keep such a migration short. Default nil: sessions
+	// cannot be revoked, as in asgi-sessions.
 	Revocation RevocationList
 
 	// RevocationUserKey is the session key that names the user, for

@@ -152,8 +152,9 @@
 // that still turns out too large when saved (one that came in near the
 // limit from another server's cookie, or one of the other types, of
 // chunks or compressed, whose size is known only once encoded) is not
-// sent: the client keeps its previous cookie and the error is reported. Incoming cookie values longer
-// than [MaxCookieSize] are refused before any decoding.
+// sent: the client keeps its previous cookie and the error is reported.
+// Incoming cookie values longer than [MaxCookieSize] are refused before
+// any decoding.
 //
 // # When the cookie is written
 //
