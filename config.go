@@ -122,14 +122,14 @@ const (
 // Secure is off by default (as in asgi-sessions), so a site served over
 // HTTPS must turn it on.
 type Config struct {
-	// Type is the session type: Base64, JWT or Fernet. Required. It is read
-	// in any case and without surrounding spaces, as [ParseType] reads it:
-	// "JWT" is JWT.
+	// Type is the session type: one of the Type constants. Required. It
+	// is read in any case and without surrounding spaces, as [ParseType]
+	// reads it: "JWT" is JWT.
 	Type Type
 
-	// SecretKey signs (jwt) or encrypts (fernet) new cookies, and is the
-	// first key tried when reading one. Required for JWT and Fernet;
-	// ignored for Base64.
+	// SecretKey signs or encrypts new cookies, and is the first key tried
+	// when reading one. Required for every type but Base64; ignored for
+	// Base64. What each framework type expects is said on its constant.
 	//
 	// For JWT any non-empty string works; its bytes are the HMAC key. Use
 	// at least 32 random bytes (cookiesession keygen makes one).
@@ -210,13 +210,18 @@ type Config struct {
 
 	// ErrorHandler receives every error met while loading or saving a
 	// session, with the request's context (or the context given to
-	// [Manager.Load]). Each error wraps one of two sentinels saying which
-	// side it comes from:
+	// [Manager.Load]). Each error wraps one of these sentinels saying
+	// where it comes from:
 	//   - [ErrCookieRefused]: the request's cookie was refused (also
 	//     wrapping ErrMalformed, ErrSignature, ErrAlgorithm, ErrExpired,
-	//     ErrNotYetValid or ErrTooLarge); the handler got an empty session.
+	//     ErrNotYetValid, ErrTooLarge or ErrRevoked); the handler got an
+	//     empty session.
 	//   - [ErrNotSaved]: a change could not be saved (also wrapping
 	//     ErrTooLarge or ErrHeadersWritten, or the encoding error).
+	//   - [ErrRevocationUnavailable] alone: the revocation list could not
+	//     tell whether the session is revoked and let it through (its
+	//     fail-open decision); the handler got the session. A list that
+	//     fails closed refuses the cookie: ErrCookieRefused and ErrRevoked.
 	// The ErrNotSaved errors that [Session.Set], [Session.Delete] and
 	// [Session.Clear] return are reported here too, for handlers that do
 	// not check them. None of these errors stops the request. Nil means:
@@ -252,11 +257,15 @@ type Config struct {
 	// however active it is: an older session is refused with an error
 	// wrapping ErrExpired. The creation time travels in the cookie (jwt:
 	// the "iat" claim; every other type: the key "_cs_created"). A
-	// session that carries none (written by another library) is given one
-	// when it is next written. Zero (the default) means none; a Lifetime
-	// shorter than MaxAge is allowed (the session ends at Lifetime). For
-	// the unsigned base64 type it is advisory: the client can change the
-	// creation time.
+	// session that carries none (written by another library, such as a
+	// MigrateFrom format, or before Lifetime was set) is at least as old
+	// as its cookie: it is taken as created when its cookie was written,
+	// if the cookie says (every signed format but cookie-session's), and
+	// that time is written with it; else it is given one when it is next
+	// written. Zero (the default) means none; a Lifetime shorter than
+	// MaxAge is allowed (the session ends at Lifetime). For the unsigned
+	// base64 type it is advisory: the client can change the creation
+	// time.
 	Lifetime time.Duration
 
 	// Revocation, when set, lets the app revoke sessions before they
@@ -266,15 +275,26 @@ type Config struct {
 	// every other type: the key "_cs_id"), and every request that reads a
 	// session asks the list. [NewMemoryRevocationList] keeps the list in
 	// the process; the module stores/redis shares it across a fleet.
-	// It needs a signed type and a bound on a cookie's life (MaxAge, or
-	// Lifetime for BrowserSession and cookie-session): an error wrapping
-	// ErrInvalidConfig otherwise. Default nil: sessions cannot be revoked,
-	// as in asgi-sessions.
+	// It needs a signed type (for MigrateFrom too) and a bound on a
+	// cookie's life (MaxAge, or Lifetime for BrowserSession and
+	// cookie-session): an error wrapping ErrInvalidConfig otherwise.
+	// Entries are kept until the cookies they cover would be refused
+	// anyway, including the cookies of MigrateFrom sources (for the
+	// longest of their MaxAge). A source whose cookies carry no date the
+	// server checks (cookie-session, a BrowserSession MaxAge, a custom
+	// Codec that checks none) cannot be covered once an entry is
+	// forgotten: keep such a migration short. Default nil: sessions
+	// cannot be revoked, as in asgi-sessions.
 	Revocation RevocationList
 
 	// RevocationUserKey is the session key that names the user, for
-	// Manager.RevokeUser. Default "user". A session without that key
-	// belongs to no user and is only revoked by its id.
+	// Manager.RevokeUser. Default "user". Its value must be a string or a
+	// number (RevokeUser is given the number's JSON text): a session
+	// without that key, or whose value is anything else (an object, say),
+	// belongs to no user and is only revoked by its id. A key the package
+	// keeps for itself is an error wrapping ErrInvalidConfig:
+	// "_cs_created", "_flashes", "_cs_id" (jwt sessions: "jti", "iat",
+	// "exp" and "nbf" instead).
 	RevocationUserKey string
 
 	// MigrateFrom lists formats that are also read, each with its own
@@ -368,6 +388,8 @@ func (c *Config) checkLifecycle() error {
 	}
 	if c.Revocation != nil {
 		switch {
+		case (&Manager{cfg: *c}).checkKey(c.RevocationUserKey) != nil:
+			return fmt.Errorf("%w: RevocationUserKey %q is a key the package keeps for itself, never a user's name: RevokeUser would revoke nothing", ErrInvalidConfig, c.RevocationUserKey)
 		case c.Type == Base64:
 			return fmt.Errorf("%w: Revocation needs a signed type: a base64 client can forge or drop the session id", ErrInvalidConfig)
 		case c.Type == CookieSession && c.Lifetime == 0:

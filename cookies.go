@@ -37,8 +37,9 @@ type layout interface {
 func newLayout(c *Config) (layout, error) {
 	name := c.CookieName
 	// Each chunk cookie's name and value share a Set-Cookie line with the
-	// attributes: leave them room.
-	attrs := len(cookieFor(c, name, "").String()) - len(name) - 1
+	// attributes: leave them room (Partitioned included, which cookieLine
+	// appends itself on Go 1.22).
+	attrs := len(c.cookieLine(cookieFor(c, name, ""))) - len(name) - 1
 	switch {
 	case c.Type == IronSession:
 		s, err := chunk.New(name, chunk.Options{Form: chunk.Iron, CookieBytes: MaxCookieSize - attrs - 2})

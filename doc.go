@@ -128,8 +128,10 @@
 //
 // Every error the ErrorHandler receives wraps [ErrCookieRefused] (the
 // request's cookie was refused) or [ErrNotSaved] (a change could not be
-// saved), besides the sentinel that says what went wrong; the default log
-// record carries the request's method and path.
+// saved), besides the sentinel that says what went wrong, except one: an
+// error wrapping only [ErrRevocationUnavailable] says that the revocation
+// list could not tell whether a session is revoked and let it through.
+// The default log record carries the request's method and path.
 //
 // # Key rotation
 //
@@ -142,14 +144,17 @@
 //
 // # Size
 //
-// Browsers silently drop a cookie over 4096 bytes. [Session.Set] knows the
-// size of the cookie from the length of the session's JSON, without
+// Browsers silently drop a cookie over 4096 bytes. For base64, jwt and
+// fernet sessions of one cookie without compression, [Session.Set] knows
+// the size of the cookie from the length of the session's JSON, without
 // encoding it, and refuses a value that would make the Set-Cookie line
 // longer, with an error wrapping [ErrTooLarge], changing nothing. A session
 // that still turns out too large when saved (one that came in near the
-// limit from another server's cookie) is not sent: the client keeps its
-// previous cookie and the error is reported. Incoming cookie values longer
-// than [MaxCookieSize] are refused before any decoding.
+// limit from another server's cookie, or one of the other types, of
+// chunks or compressed, whose size is known only once encoded) is not
+// sent: the client keeps its previous cookie and the error is reported.
+// Incoming cookie values longer than [MaxCookieSize] are refused before
+// any decoding.
 //
 // # When the cookie is written
 //

@@ -93,6 +93,10 @@ func (s *Session) addFlash(category string, raw json.RawMessage) error {
 // (every category when none is given), oldest first, and removes them from
 // the session, so each is read exactly once: the response that reads them
 // writes the cookie without them. Messages of other categories stay.
+// Read them before the response's headers are written: afterwards the
+// cookie can no longer change, so the messages returned stay in it (a
+// later response returns them again) and the removal is reported as not
+// saved ([ErrHeadersWritten]).
 func (s *Session) Flashes(categories ...string) []Flash {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -187,8 +187,9 @@ func newSessionID() (string, error) {
 
 // verdict is judge's answer for one decoded cookie.
 type verdict struct {
-	err     error // non-nil: refuse the cookie
-	reissue int   // reissueNone or the cause to write it again
+	err     error     // non-nil: refuse the cookie
+	reissue int       // reissueNone or the cause to write it again
+	created time.Time // for a session that carries no creation time: the one to keep
 }
 
 // judge decides whether a cookie that its format authenticated is still
@@ -204,7 +205,9 @@ type verdict struct {
 //  2. With a Lifetime: a session created more than Lifetime ago is
 //     expired, however active; one created in the future beyond
 //     MaxClockSkew is not valid yet. A session without a creation time
-//     (written by another library) is given one now.
+//     (written by another library, or before Lifetime was set) is at
+//     least as old as its cookie: it is judged, and kept, as created when
+//     the cookie was written if the cookie says, else given one now.
 //  3. With a revocation list: a revoked session is refused (ErrRevoked).
 //     A session without an id is given one.
 //  4. Otherwise it is good, and written again when it came from a
@@ -222,14 +225,23 @@ func (m *Manager) judge(ctx context.Context, s *Session, meta format.Meta, life 
 	if derive == deriveStrict && written.IsZero() && !meta.Expires.IsZero() && maxAge > 0 {
 		reissue = reissueUpgrade // written under a larger MaxAge
 	}
+	var keep time.Time
 	if cfg.Lifetime > 0 {
-		switch {
-		case life.created.IsZero():
+		created := life.created
+		if created.IsZero() {
+			// Not recorded: the session is at least as old as its cookie
+			// (a stolen old-format cookie must not get a new Lifetime at
+			// every replay). The revocation check below still sees no
+			// creation time, which every logout-everywhere covers.
+			created, keep = written, written
 			reissue = reissueUpgrade
-		case life.created.After(now.Add(MaxClockSkew)):
-			return verdict{err: fmt.Errorf("%w: the session's creation time lies %v in the future", ErrNotYetValid, life.created.Sub(now).Round(time.Second))}
-		case now.Sub(life.created) > cfg.Lifetime:
-			return verdict{err: fmt.Errorf("%w: the session was created %v ago, its Lifetime is %v", ErrExpired, now.Sub(life.created).Round(time.Second), cfg.Lifetime)}
+		}
+		switch {
+		case created.IsZero():
+		case created.After(now.Add(MaxClockSkew)):
+			return verdict{err: fmt.Errorf("%w: the session's creation time lies %v in the future", ErrNotYetValid, created.Sub(now).Round(time.Second))}
+		case now.Sub(created) > cfg.Lifetime:
+			return verdict{err: fmt.Errorf("%w: the session was created %v ago, its Lifetime is %v", ErrExpired, now.Sub(created).Round(time.Second), cfg.Lifetime)}
 		}
 	}
 	if list := cfg.Revocation; list != nil {
@@ -241,7 +253,9 @@ func (m *Manager) judge(ctx context.Context, s *Session, meta format.Meta, life 
 			return verdict{err: fmt.Errorf("%w: the session or its user was logged out", ErrRevoked)}
 		}
 		if err != nil {
-			m.report(s, fmt.Errorf("cookiesession: revocation list: %w", err))
+			// Reported by Session.load once s.mu is released: the
+			// ErrorHandler may use the session.
+			s.listErr = fmt.Errorf("cookiesession: revocation list: %w", err)
 		}
 		if life.id == "" {
 			reissue = reissueUpgrade
@@ -256,5 +270,5 @@ func (m *Manager) judge(ctx context.Context, s *Session, meta format.Meta, life 
 	case cfg.Rolling && maxAge > 0 && !written.IsZero() && now.Sub(written) >= maxAge/RollingShare:
 		reissue = reissueRolling
 	}
-	return verdict{reissue: reissue}
+	return verdict{reissue: reissue, created: keep}
 }

@@ -181,6 +181,9 @@ func (m *Manager) accept(s *Session, value string, codec sessionCodec, src *migr
 		if life, err = m.takeReserved(values); err == nil {
 			v := m.judge(s.ctx, s, meta, life, m.userOf(values), maxAge, src != nil, deriveOf(codec))
 			if err = v.err; err == nil {
+				if life.created.IsZero() {
+					life.created = v.created
+				}
 				s.values, s.life, s.reissue = values, life, v.reissue
 				if src != nil {
 					s.migrated = src
@@ -263,6 +266,12 @@ func newMigrations(c *Config) ([]migrationSource, error) {
 			Secure: c.Secure, SameSite: c.SameSite, Now: c.Now, Logger: c.Logger,
 		}
 		sub, err := sub.withDefaults()
+		if err == nil && sub.Type == Base64 && c.Revocation != nil {
+			// As for the Manager's own type: a client forges any base64
+			// session, with a fresh creation time and no id, so no
+			// revocation would hold.
+			err = fmt.Errorf("%w: Revocation needs signed sessions, and a base64 cookie is anyone's to forge: migrate from base64 before turning revocation on", ErrInvalidConfig)
+		}
 		if err == nil {
 			src.codec, err = newCodec(&sub)
 		}

@@ -28,7 +28,7 @@ type Manager struct {
 
 // New checks cfg and returns a Manager for it. Every misconfiguration is
 // reported here, never at request time: an unknown or missing Type
-// ([ErrUnknownType]), a missing secret for jwt or fernet
+// ([ErrUnknownType]), a missing secret for any type but base64
 // ([ErrSecretRequired]), a secret the type cannot use or a fernet secret
 // that leaves the encryption key public ([ErrInvalidSecret]; see
 // [Config.InsecureAllowPublicFernetKey]), an invalid cookie name, a path

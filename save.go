@@ -17,24 +17,18 @@ import (
 // by Delete or Clear gives a cookie that expires the browser's one (or nil
 // if the request had none). A session that needs several cookies
 // (iron-session, cookie-session, chunks, a migrated cookie to expire)
-// gives an error wrapping [ErrNotSaved]: use [Manager.SaveCookies] for
+// gives an error wrapping [ErrNotSaved] and leaves its changes pending,
+// so that [Manager.SaveCookies] can still save them: use SaveCookies for
 // those. A session whose Set-Cookie line would be longer than
 // [MaxCookieSize] gives an error wrapping [ErrNotSaved] and [ErrTooLarge]
 // and no cookie; the error is also reported to the configured handler or
 // logger.
 func (m *Manager) Save(s *Session) (*http.Cookie, error) {
-	cookies, _, err := m.save(s)
-	switch {
-	case err != nil:
+	cookies, _, err := m.save(s, true)
+	if err != nil || len(cookies) == 0 {
 		return nil, err
-	case len(cookies) > 1:
-		err = onSide(ErrNotSaved, errors.New("cookiesession: the session takes several cookies: use Manager.SaveCookies"))
-		m.report(s, err)
-		return nil, err
-	case len(cookies) == 1:
-		return cookies[0], nil
 	}
-	return nil, nil
+	return cookies[0], nil
 }
 
 // SaveCookies returns the cookies that carry the session's changes, in the
@@ -44,13 +38,19 @@ func (m *Manager) Save(s *Session) (*http.Cookie, error) {
 // of that format. Errors are those of [Manager.Save]; on an error no
 // cookie is returned, so the client keeps its previous session.
 func (m *Manager) SaveCookies(s *Session) ([]*http.Cookie, error) {
-	cookies, _, err := m.save(s)
+	cookies, _, err := m.save(s, false)
 	return cookies, err
 }
 
-// save is SaveCookies, also returning each cookie's Set-Cookie line.
-func (m *Manager) save(s *Session) ([]*http.Cookie, []string, error) {
-	cookies, lines, err := m.encodeChanges(s)
+// errSeveralCookies is Save's error for a session that needs several
+// cookies.
+var errSeveralCookies = errors.New("cookiesession: the session takes several cookies: use Manager.SaveCookies")
+
+// save is SaveCookies, also returning each cookie's Set-Cookie line; with
+// single (Save), a session that needs several cookies is an error and its
+// changes stay pending.
+func (m *Manager) save(s *Session, single bool) ([]*http.Cookie, []string, error) {
+	cookies, lines, err := m.encodeChanges(s, single)
 	if err != nil {
 		err = onSide(ErrNotSaved, err)
 		m.report(s, err) // outside s.mu: the handler may use s
@@ -59,20 +59,31 @@ func (m *Manager) save(s *Session) ([]*http.Cookie, []string, error) {
 }
 
 // encodeChanges is save without the reporting.
-func (m *Manager) encodeChanges(s *Session) ([]*http.Cookie, []string, error) {
+func (m *Manager) encodeChanges(s *Session, single bool) ([]*http.Cookie, []string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.version == s.saved && s.reissue == reissueNone {
 		return nil, nil, nil
 	}
 	changed := s.version != s.saved
-	reissue := s.reissue
+	reissue, saved := s.reissue, s.saved
 	s.saved, s.reissue = s.version, reissueNone
+	// tooMany undoes the marking for Save's refusal of several cookies.
+	tooMany := func(n int) bool {
+		if !single || n <= 1 {
+			return false
+		}
+		s.saved, s.reissue = saved, reissue
+		return true
+	}
 	if len(s.values) == 0 && len(s.life.flashes) == 0 {
 		if !changed || !s.present {
 			return nil, nil, nil
 		}
 		cookies, lines := m.expire(s, append(m.layout.stale(s.cookiesOrName(m), nil), m.migrationStale(s)...))
+		if tooMany(len(cookies)) {
+			return nil, nil, errSeveralCookies
+		}
 		m.stats.cleared.Add(1)
 		return cookies, lines, nil
 	}
@@ -107,6 +118,9 @@ func (m *Manager) encodeChanges(s *Session) ([]*http.Cookie, []string, error) {
 	}
 	stale := append(m.layout.stale(s.cookies, parts), m.migrationStale(s)...)
 	moreCookies, moreLines := m.expire(s, stale)
+	if tooMany(len(cookies) + len(moreCookies)) {
+		return nil, nil, errSeveralCookies
+	}
 	m.stats.written.Add(1)
 	if !changed && reissue != reissueNone {
 		m.stats.reissued[reissue].Add(1)

@@ -58,6 +58,9 @@ type Session struct {
 
 	values Values
 	err    error // why the request's cookie was refused
+	// listErr is the revocation list's error met while reading (it could
+	// not tell for sure), reported by load once s.mu is released.
+	listErr error
 
 	// The sum of memberLen over values, once sizeKnown: the size of the
 	// session's JSON object, kept up to date so that Set need not
@@ -79,15 +82,22 @@ func (s *Session) load() {
 	if s.values == nil {
 		s.values = Values{}
 	}
-	if s.err != nil {
+	if s.err != nil || s.listErr != nil {
 		// Report without holding the lock: the ErrorHandler is the
 		// caller's code, and the session is already in its final state.
 		// Lock again even if the handler panics: every caller's deferred
 		// Unlock expects the lock held.
+		listErr, err := s.listErr, s.err
+		s.listErr = nil
 		func() {
 			s.mu.Unlock()
 			defer s.mu.Lock()
-			s.m.report(s, s.err)
+			if listErr != nil {
+				s.m.report(s, listErr)
+			}
+			if err != nil {
+				s.m.report(s, err)
+			}
 		}()
 	}
 }
@@ -173,9 +183,17 @@ func (s *Session) rawLocked(key string) (json.RawMessage, bool) {
 //     hijacked), an error wrapping [ErrNotSaved] and [ErrHeadersWritten];
 //   - when the value would make the session's Set-Cookie line longer than
 //     [MaxCookieSize], an error wrapping [ErrNotSaved] and [ErrTooLarge]
-//     (the size is computed from the JSON's length, without encoding);
-//   - the empty key, an error wrapping [ErrInvalidKey]; in jwt sessions
-//     the keys "exp" and "nbf", an error wrapping [ErrReservedKey].
+//     (the size is computed from the JSON's length, without encoding).
+//     This check covers the base64, jwt and fernet sessions of one cookie
+//     without Config.Compress; for the other types, and with
+//     Config.MaxSize or Compress, the size is known only once the session
+//     is encoded: a session too large is then not saved and the error is
+//     reported when the response is written (the client keeps its
+//     previous cookie);
+//   - the empty key, an error wrapping [ErrInvalidKey]; a key the package
+//     keeps ("_cs_created", "_cs_id", "_flashes"; in jwt sessions "iat",
+//     "jti", "exp" and "nbf" instead of "_cs_id"), an error wrapping
+//     [ErrReservedKey].
 //
 // The ErrNotSaved errors are also reported to [Config.ErrorHandler] (or
 // logged), for handlers that do not check Set's error. A session that
@@ -242,8 +260,11 @@ func (s *Session) Delete(key string) error {
 	return err
 }
 
-// Clear removes every key. A session left empty by Clear or Delete makes
-// the browser drop the cookie (Max-Age=0) rather than keep an empty one;
+// Clear removes every key and every pending flash message (see
+// [Session.Flash]), so that nothing of the session reaches whoever uses
+// the browser next; messages flashed after Clear are kept. A session left
+// empty by Clear or Delete makes the browser drop the cookie (Max-Age=0)
+// rather than keep an empty one;
 // so does clearing a session whose request carried a cookie of its name
 // that was refused (see [Session.Err]), so that logging out also removes a
 // bad cookie.
@@ -255,10 +276,11 @@ func (s *Session) Delete(key string) error {
 func (s *Session) Clear() error {
 	s.mu.Lock()
 	s.load()
-	some := len(s.values) > 0
+	some := len(s.values) > 0 || len(s.life.flashes) > 0
 	err := s.removal(some)
 	if err == nil && some {
 		s.values = Values{}
+		s.life.flashes = nil
 		s.memberSum, s.sizeKnown = 0, true
 	}
 	s.mu.Unlock()

@@ -46,8 +46,8 @@ func (s *Session) Renew() error {
 // the cookie (jwt: the "jti" claim; every other type: the key "_cs_id")
 // when Config.Revocation is set. A session without one (a new session, or
 // one written before revocation was turned on) is given one, written with
-// the cookie on this response. Without Config.Revocation it returns "":
-// sessions carry no id then.
+// the cookie on this response (if the response's headers are not written
+// yet). Without Config.Revocation it returns "": sessions carry no id then.
 func (s *Session) ID() string {
 	if s.m.cfg.Revocation == nil {
 		return ""
@@ -61,8 +61,8 @@ func (s *Session) ID() string {
 			return ""
 		}
 		s.life.id = id
-		if len(s.values) > 0 && !s.headersWritten {
-			s.reissue = reissueUpgrade
+		if len(s.values) > 0 && !s.headersWritten && s.reissue == reissueNone {
+			s.reissue = reissueUpgrade // a cause already due keeps its name
 		}
 	}
 	return s.life.id
@@ -83,6 +83,12 @@ func (s *Session) Created() time.Time {
 // server that shares the list, and the session is cleared, so that the
 // browser drops its cookie. Without Config.Revocation it only clears:
 // a copied cookie then stays valid until it expires. Call it at logout.
+// A session read from a cookie written before revocation was turned on
+// carries no id yet, so a copy of that cookie is not refused by Revoke;
+// [Manager.RevokeUser] covers such cookies, as every session of the user
+// created until then.
+// Whatever the response stores after Revoke (a flash message saying
+// goodbye) starts a new session, with a new creation time and id.
 //
 // Errors: those of [Session.Clear], and the revocation list's when the
 // revocation was not recorded (the session is cleared all the same).
@@ -95,7 +101,13 @@ func (s *Session) Revoke() error {
 	if id != "" {
 		err = s.m.revokeID(s.ctx, id)
 	}
-	return errors.Join(s.Clear(), err)
+	clearErr := s.Clear()
+	if clearErr == nil {
+		s.mu.Lock()
+		s.life.created, s.life.id = time.Time{}, ""
+		s.mu.Unlock()
+	}
+	return errors.Join(clearErr, err)
 }
 
 // RevokeUser revokes every session of user created until now, on every
@@ -127,7 +139,10 @@ func (m *Manager) revokeID(ctx context.Context, id string) error {
 // kept: until every cookie it covers would be refused anyway. A cookie
 // written at now at the latest expires MaxAge later (plus the clock skew
 // allowed), and no session outlives its Lifetime; with no server-side
-// expiry (BrowserSession, cookie-session), Lifetime alone bounds it.
+// expiry (BrowserSession, cookie-session), Lifetime alone bounds it. A
+// migration source's cookie is accepted for the source's MaxAge, and one
+// that carries no creation time is not bounded by Lifetime: the entry is
+// kept for the longest of those too.
 //
 // New refuses Revocation without such a bound, so keep is never zero.
 func (m *Manager) revocationExpiry(now time.Time) time.Time {
@@ -136,6 +151,9 @@ func (m *Manager) revocationExpiry(now time.Time) time.Time {
 		keep = m.cfg.Lifetime
 	} else if m.cfg.Lifetime > 0 {
 		keep = min(keep, m.cfg.Lifetime)
+	}
+	for i := range m.migrations {
+		keep = max(keep, m.migrations[i].maxAge)
 	}
 	return now.Add(keep + 2*MaxClockSkew)
 }

@@ -112,9 +112,10 @@ var jwtSignatureLen = b64url.EncodedLen(32)
 // codec is one it knows.
 func (m *Manager) lineLen(sum, count int) (int, bool) {
 	var n int
-	if m.cfg.Compress || !m.fast {
+	if _, single := m.layout.(singleLayout); m.cfg.Compress || !single {
 		// Compressed or chunked: the size is known only once encoded;
-		// the save reports a session that does not fit.
+		// the save reports a session that does not fit. (A migration
+		// source does not change the session's own cookie.)
 		return 0, false
 	}
 	switch c := m.codec.(type) {

@@ -53,7 +53,7 @@ func (w *responseWriter) writeCookie() {
 	if !touched {
 		return
 	}
-	if _, lines, err := w.m.save(s); err == nil && len(lines) > 0 {
+	if _, lines, err := w.m.save(s, false); err == nil && len(lines) > 0 {
 		h["Set-Cookie"] = append(h["Set-Cookie"], lines...)
 		if _, ok := h["Cache-Control"]; !ok {
 			h["Cache-Control"] = []string{`no-cache="Set-Cookie"`}
