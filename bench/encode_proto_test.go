@@ -57,7 +57,7 @@ func appendMember(dst []byte, first bool, key string, raw []byte) []byte {
 func (p *protoJWT) encode(v map[string]json.RawMessage, exp int64) string {
 	var keyBuf [16]string
 	keys := keyBuf[:0]
-	n := len(`{,"exp":}`) + 20
+	n := len(`{,"exp":}`) + 24
 	for k, raw := range v {
 		keys = append(keys, k)
 		n += len(k) + 4 + len(raw)
@@ -68,8 +68,8 @@ func (p *protoJWT) encode(v map[string]json.RawMessage, exp int64) string {
 	if n > len(objBuf) {
 		obj = make([]byte, 0, n)
 	}
-	var expBuf [20]byte
-	expText := strconv.AppendInt(expBuf[:0], exp, 10)
+	var expBuf [24]byte
+	expText := append(strconv.AppendInt(expBuf[:0], exp, 10), ".000"...) // the codec writes exp to the millisecond
 	obj = append(obj, '{')
 	first, wroteExp := true, false
 	for _, k := range keys {

@@ -124,7 +124,7 @@ func newFloorFixture(tb testing.TB) *floorFixture {
 		tb.Fatal(err)
 	}
 	f.plainValues = map[string]json.RawMessage(values)
-	f.jwtValues = map[string]json.RawMessage{"exp": json.RawMessage(strconv.FormatInt(f.now.Add(MaxAge).Unix(), 10))}
+	f.jwtValues = map[string]json.RawMessage{"exp": json.RawMessage(strconv.FormatInt(f.now.Add(MaxAge).Unix(), 10) + ".000")} // to the millisecond, as the codec writes it
 	for k, v := range values {
 		f.jwtValues[k] = v
 	}
