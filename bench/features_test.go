@@ -264,7 +264,7 @@ func featureSeed(tb testing.TB, m *cookiesession.Manager, values []featureKV) st
 	}
 	header := featureCookieHeader(rec.Result().Cookies())
 	if header == "" {
-		tb.Fatalf("%s: no cookie written", m.CookieName())
+		tb.Fatalf("%s: no cookie written; not saved: %v", m.CookieName(), m.Stats().NotSaved)
 	}
 	return header
 }
