@@ -62,13 +62,25 @@ func (c *jwtCodec) Encode(v Values) (string, error) { return c.seal(v, c.now()) 
 
 // seal is Encode at the time now.
 func (c *jwtCodec) seal(v Values, now time.Time) (string, error) {
+	return c.sealValues(v, now, false)
+}
+
+// sealOwned is seal for a map the caller gives away: the exp claim is
+// added to v itself rather than to a copy.
+func (c *jwtCodec) sealOwned(v Values, now time.Time) (string, error) {
+	return c.sealValues(v, now, true)
+}
+
+func (c *jwtCodec) sealValues(v Values, now time.Time, owned bool) (string, error) {
 	for k := range jwtClaimKeys {
 		if _, ok := v[k]; ok {
 			return "", fmt.Errorf("%w: %q is a JWT claim that jwt sessions manage themselves", ErrReservedKey, k)
 		}
 	}
 	if c.maxAge > 0 {
-		v = maps.Clone(v)
+		if !owned || v == nil {
+			v = maps.Clone(v)
+		}
 		if v == nil {
 			v = Values{}
 		}
@@ -106,7 +118,8 @@ func expClaim(t time.Time) json.RawMessage {
 	if frac < 0 { // before 1970: not a session's expiry, but exact all the same
 		sec, frac = sec-1, frac+1000
 	}
-	return json.RawMessage(strconv.FormatInt(sec, 10) + "." + strconv.FormatInt(1000+frac, 10)[1:])
+	b := strconv.AppendInt(make([]byte, 0, 24), sec, 10)
+	return append(b, '.', byte('0'+frac/100), byte('0'+frac/10%10), byte('0'+frac%10))
 }
 
 // sign returns the HS256 signature of a JWS signing input with the first key.

@@ -114,21 +114,25 @@ func (m *Manager) takeReserved(v Values) (lifeFacts, error) {
 	return f, nil
 }
 
-// putReserved returns v with the reserved keys of f added, for encoding.
-// It does not change v.
-func (m *Manager) putReserved(v Values, f lifeFacts) Values {
+// putReserved returns v with the reserved keys of f added, for encoding,
+// and whether it is a new map (the caller may then add to it). It does not
+// change v, and returns v itself when there is nothing to add.
+func (m *Manager) putReserved(v Values, f lifeFacts) (Values, bool) {
 	createdName, idName := m.reservedKeys()
-	out := make(Values, len(v)+3)
+	stampCreated := !f.created.IsZero() && (m.cfg.Lifetime > 0 || m.cfg.Revocation != nil)
+	stampIAT := !f.created.IsZero() && m.cfg.Type == JWT
+	if !stampCreated && !stampIAT && f.id == "" && len(f.flashes) == 0 {
+		return v, false
+	}
+	out := make(Values, len(v)+4)
 	for k, raw := range v {
 		out[k] = raw
 	}
-	if !f.created.IsZero() {
-		if m.cfg.Lifetime > 0 || m.cfg.Revocation != nil {
-			out[createdName] = formatNumericDate(f.created)
-		}
-		if m.cfg.Type == JWT {
-			out["iat"] = json.RawMessage(strconv.FormatInt(f.created.Unix(), 10))
-		}
+	if stampCreated {
+		out[createdName] = formatNumericDate(f.created)
+	}
+	if stampIAT {
+		out["iat"] = json.RawMessage(strconv.FormatInt(f.created.Unix(), 10))
 	}
 	if f.id != "" {
 		out[idName] = json.RawMessage(strconv.Quote(f.id))
@@ -136,7 +140,7 @@ func (m *Manager) putReserved(v Values, f lifeFacts) Values {
 	if len(f.flashes) > 0 {
 		out[flashKey] = f.flashes
 	}
-	return out
+	return out, true
 }
 
 // parseNumericDate reads seconds since the Unix epoch, with a fraction.

@@ -98,12 +98,26 @@ func (m *Manager) encodeChanges(s *Session, single bool) ([]*http.Cookie, []stri
 		}
 		s.life.id = id
 	}
-	value, err := m.codec.seal(m.putReserved(s.values, s.life), now)
+	var value string
+	var err error
+	full, fresh := m.putReserved(s.values, s.life)
+	if jc, ok := m.codec.(*jwtCodec); ok && fresh {
+		value, err = jc.sealOwned(full, now) // full is a copy: exp goes into it
+	} else {
+		value, err = m.codec.seal(full, now)
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("cookiesession: session not saved: %w", err)
 	}
-	parts, err := m.layout.split(value)
-	if err != nil {
+	// One cookie of the session's name (the common case) needs no split,
+	// and nothing of the request's to expire: no allocation for either.
+	var one [1]chunk.Cookie
+	_, oneCookie := m.layout.(singleLayout)
+	var parts []chunk.Cookie
+	if oneCookie {
+		one[0] = chunk.Cookie{Name: m.cfg.CookieName, Value: value}
+		parts = one[:]
+	} else if parts, err = m.layout.split(value); err != nil {
 		return nil, nil, fmt.Errorf("session not saved: %w", err)
 	}
 	cookies := make([]*http.Cookie, 0, len(parts)+1)
@@ -116,7 +130,11 @@ func (m *Manager) encodeChanges(s *Session, single bool) ([]*http.Cookie, []stri
 		}
 		cookies, lines = append(cookies, c), append(lines, line)
 	}
-	stale := append(m.layout.stale(s.cookies, parts), m.migrationStale(s)...)
+	var stale []string
+	if !oneCookie {
+		stale = m.layout.stale(s.cookies, parts)
+	}
+	stale = append(stale, m.migrationStale(s)...)
 	moreCookies, moreLines := m.expire(s, stale)
 	if tooMany(len(cookies) + len(moreCookies)) {
 		return nil, nil, errSeveralCookies

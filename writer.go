@@ -54,7 +54,11 @@ func (w *responseWriter) writeCookie() {
 		return
 	}
 	if _, lines, err := w.m.save(s, false); err == nil && len(lines) > 0 {
-		h["Set-Cookie"] = append(h["Set-Cookie"], lines...)
+		if old := h["Set-Cookie"]; old == nil {
+			h["Set-Cookie"] = lines // save made it for this response
+		} else {
+			h["Set-Cookie"] = append(old, lines...)
+		}
 		if _, ok := h["Cache-Control"]; !ok {
 			h["Cache-Control"] = []string{`no-cache="Set-Cookie"`}
 		}

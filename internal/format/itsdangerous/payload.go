@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/cookiesession/cookiesession/internal/format"
 )
@@ -39,10 +40,11 @@ const CompressionLevel = 6
 // valid level and a memory buffer).
 func EncodeURLSafe(json []byte) ([]byte, error) {
 	var zb bytes.Buffer
-	zw, err := zlib.NewWriterLevel(&zb, CompressionLevel)
+	zw, err := getZlibWriter(&zb)
 	if err != nil {
 		return nil, fmt.Errorf("zlib: %w", err)
 	}
+	defer zlibWriters.Put(zw)
 	if _, err := zw.Write(json); err != nil {
 		return nil, fmt.Errorf("zlib: %w", err)
 	}
@@ -105,4 +107,18 @@ func Inflate(data []byte, limit int) ([]byte, error) {
 		return nil, fmt.Errorf("%w: %d bytes after the zlib stream", format.ErrMalformed, br.Len())
 	}
 	return out, nil
+}
+
+// zlibWriters keeps zlib writers between writes: each holds several
+// hundred kilobytes of DEFLATE state, too much to make per cookie.
+var zlibWriters sync.Pool
+
+// getZlibWriter returns a pooled zlib writer (CompressionLevel) reset to
+// write to w. The caller puts it back when done.
+func getZlibWriter(w io.Writer) (*zlib.Writer, error) {
+	if zw, ok := zlibWriters.Get().(*zlib.Writer); ok {
+		zw.Reset(w)
+		return zw, nil
+	}
+	return zlib.NewWriterLevel(w, CompressionLevel)
 }
