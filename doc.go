@@ -3,9 +3,10 @@
 // reads it from one cookie and writes the cookie back only when the
 // handler changed the session.
 //
-// It speaks the cookie formats of the Python package asgi-sessions, so a Go
-// service and a Python service can share one session: a cookie either of
-// them writes, the other reads.
+// It speaks the cookie formats of the Python package asgi-sessions, of
+// Starlette/FastAPI, Flask and Django, and of Node's iron-session and Express
+// cookie-session, so a Go service and a Python or Node service can share one
+// session: a cookie either of them writes, the other reads.
 //
 //	m, err := cookiesession.New(cookiesession.Config{
 //		Type:      cookiesession.Fernet,
