@@ -310,8 +310,3 @@ func TestVerboseDates(t *testing.T) {
 		}
 	}
 }
-
-func unixTimeString(s int64) string {
-	t, _ := unixTime(json.Number(fmt.Sprint(s)))
-	return t
-}
