@@ -40,6 +40,15 @@ func (c base64Codec) Decode(value string) (Values, error) {
 
 // open decodes the value. Nothing is authenticated: Meta.Key is -1.
 func (c base64Codec) open(value string) (Values, format.Meta, error) {
+	object, meta, err := c.openObject(value)
+	if err != nil {
+		return nil, meta, err
+	}
+	return c.values(object, meta)
+}
+
+// openObject decodes the value into its JSON object, validated.
+func (c base64Codec) openObject(value string) ([]byte, format.Meta, error) {
 	meta := format.Meta{Key: -1}
 	limit := c.maxSize
 	if limit == 0 {
@@ -58,6 +67,17 @@ func (c base64Codec) open(value string) (Values, format.Meta, error) {
 	if payload, err = unpack(payload); err != nil {
 		return nil, meta, err
 	}
-	v, err := unmarshalValues(payload)
-	return v, meta, err
+	object, err := validObject(payload)
+	return object, meta, err
+}
+
+// values splits an object that openObject returned into the session's
+// values.
+func (c base64Codec) values(object []byte, meta format.Meta) (Values, format.Meta, error) {
+	return splitObject(object), meta, nil
+}
+
+// claims returns meta: a base64 cookie has no claims of its own.
+func (c base64Codec) claims(meta format.Meta, _, _ rawMember) (format.Meta, error) {
+	return meta, nil
 }

@@ -114,6 +114,16 @@ func (c *fernetCodec) Decode(value string) (Values, error) {
 // open authenticates and decrypts the token and reports its timestamp as
 // meta.Written, for the caller to judge.
 func (c *fernetCodec) open(value string) (Values, format.Meta, error) {
+	object, meta, err := c.openObject(value)
+	if err != nil {
+		return nil, meta, err
+	}
+	return c.values(object, meta)
+}
+
+// openObject authenticates and decrypts the token into its JSON object,
+// validated, and reports its timestamp as meta.Written.
+func (c *fernetCodec) openObject(value string) ([]byte, format.Meta, error) {
 	meta := format.Meta{}
 	if len(value) > c.maxSize {
 		return nil, meta, fmt.Errorf("%w: %d bytes, the limit is %d", ErrTooLarge, len(value), c.maxSize)
@@ -133,6 +143,17 @@ func (c *fernetCodec) open(value string) (Values, format.Meta, error) {
 	if plaintext, err = unpack(plaintext); err != nil {
 		return nil, meta, err
 	}
-	v, err := unmarshalValues(plaintext)
-	return v, meta, err
+	object, err := validObject(plaintext)
+	return object, meta, err
+}
+
+// values splits an object that openObject returned into the session's
+// values.
+func (c *fernetCodec) values(object []byte, meta format.Meta) (Values, format.Meta, error) {
+	return splitObject(object), meta, nil
+}
+
+// claims returns meta: a fernet token's only date is its timestamp.
+func (c *fernetCodec) claims(meta format.Meta, _, _ rawMember) (format.Meta, error) {
+	return meta, nil
 }

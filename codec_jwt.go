@@ -161,6 +161,16 @@ func (c *jwtCodec) Decode(value string) (Values, error) {
 // configuration) and reports "exp" as meta.Expires for the caller to
 // judge; both are removed from the values.
 func (c *jwtCodec) open(value string) (Values, format.Meta, error) {
+	object, meta, err := c.openObject(value)
+	if err != nil {
+		return nil, meta, err
+	}
+	return c.values(object, meta)
+}
+
+// openObject verifies a token and returns its payload, a valid JSON
+// object, with meta.Key set; its claims are not checked yet (see claims).
+func (c *jwtCodec) openObject(value string) ([]byte, format.Meta, error) {
 	meta := format.Meta{}
 	if len(value) > c.maxSize {
 		return nil, meta, fmt.Errorf("%w: %d bytes, the limit is %d", ErrTooLarge, len(value), c.maxSize)
@@ -196,29 +206,45 @@ func (c *jwtCodec) open(value string) (Values, format.Meta, error) {
 	if payload, err = unpack(payload); err != nil {
 		return nil, meta, err
 	}
-	v, err := unmarshalValues(payload)
+	object, err := validObject(payload)
+	return object, meta, err
+}
+
+// values splits a payload that openObject returned into the session's
+// values, checks its claims and removes them.
+func (c *jwtCodec) values(object []byte, meta format.Meta) (Values, format.Meta, error) {
+	v := splitObject(object)
+	meta, err := c.claims(meta, memberOf(v, "exp"), memberOf(v, "nbf"))
 	if err != nil {
 		return nil, meta, err
-	}
-	if raw, ok := v["exp"]; ok {
-		exp, err := numericDate(raw)
-		if err != nil {
-			return nil, meta, fmt.Errorf("%w: jwt exp: %v", ErrMalformed, err)
-		}
-		meta.Expires = dateOf(exp)
-	}
-	if raw, ok := v["nbf"]; ok {
-		nbf, err := numericDate(raw)
-		if err != nil {
-			return nil, meta, fmt.Errorf("%w: jwt nbf: %v", ErrMalformed, err)
-		}
-		if float64(c.now().Add(MaxClockSkew).Unix()) < nbf {
-			return nil, meta, fmt.Errorf("%w: jwt nbf is in the future", ErrNotYetValid)
-		}
 	}
 	delete(v, "exp")
 	delete(v, "nbf")
 	return v, meta, nil
+}
+
+// claims checks a token's "exp" and "nbf" claims, as found in its payload:
+// "exp" must be a number, returned as meta.Expires for the caller to judge;
+// "nbf" must be a number not in the future (beyond MaxClockSkew). On an
+// error the meta returned holds what was read before it.
+func (c *jwtCodec) claims(meta format.Meta, exp, nbf rawMember) (format.Meta, error) {
+	if exp.ok {
+		t, err := numericDate(exp.raw)
+		if err != nil {
+			return meta, fmt.Errorf("%w: jwt exp: %v", ErrMalformed, err)
+		}
+		meta.Expires = dateOf(t)
+	}
+	if nbf.ok {
+		t, err := numericDate(nbf.raw)
+		if err != nil {
+			return meta, fmt.Errorf("%w: jwt nbf: %v", ErrMalformed, err)
+		}
+		if float64(c.now().Add(MaxClockSkew).Unix()) < t {
+			return meta, fmt.Errorf("%w: jwt nbf is in the future", ErrNotYetValid)
+		}
+	}
+	return meta, nil
 }
 
 // errLineBreak is the error of a base64 value with a line break in it.

@@ -346,7 +346,7 @@ func TestASGICookiesThroughTheMiddleware(t *testing.T) {
 			s := FromRequest(r)
 			s.mu.Lock()
 			s.load()
-			got = valuesJSON(t, s.values)
+			got = valuesJSON(t, s.valuesLocked())
 			s.mu.Unlock()
 		}))
 		req := httptest.NewRequest("GET", "/", nil)

@@ -159,18 +159,11 @@ func plainKey(k string) bool {
 // The values it returns share the payload's memory: the caller must not
 // change payload afterwards.
 func unmarshalValues(payload []byte) (Values, error) {
-	trimmed := payload[skipSpace(payload, 0):]
-	if len(trimmed) == 0 || trimmed[0] != '{' {
-		return nil, fmt.Errorf("%w: payload is not a JSON object", ErrMalformed)
+	object, err := validObject(payload)
+	if err != nil {
+		return nil, err
 	}
-	if json.Valid(trimmed) {
-		return splitObject(trimmed), nil
-	}
-	var v Values
-	if err := json.Unmarshal(trimmed, &v); err != nil {
-		return nil, fmt.Errorf("%w: payload: %v", ErrMalformed, err)
-	}
-	return v, nil // unreachable: json.Unmarshal refuses what json.Valid does
+	return splitObject(object), nil
 }
 
 // splitObject returns the members of a JSON object that json.Valid has

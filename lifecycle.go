@@ -74,42 +74,60 @@ type lifeFacts struct {
 	flashes json.RawMessage
 }
 
-// takeReserved moves the reserved keys out of v into lifeFacts. A
+// takeReserved moves the reserved keys out of v into lifeFacts (see
+// lifeOf).
+func (m *Manager) takeReserved(v Values) (lifeFacts, error) {
+	createdName, idName := m.reservedKeys()
+	f, err := m.lifeOf(reservedMembers{
+		created: memberOf(v, createdName),
+		iat:     memberOf(v, "iat"),
+		id:      memberOf(v, idName),
+		flashes: memberOf(v, flashKey),
+	})
+	if err != nil {
+		return f, err
+	}
+	delete(v, createdName)
+	if m.cfg.Type == JWT {
+		delete(v, "iat")
+	}
+	delete(v, idName)
+	delete(v, flashKey)
+	return f, nil
+}
+
+// lifeOf reads the reserved keys of a session object into lifeFacts. A
 // reserved key of the wrong type makes the cookie malformed: only this
 // package writes them, and a signed cookie with a bad one was not written
-// by it.
-func (m *Manager) takeReserved(v Values) (lifeFacts, error) {
+// by it. "iat" counts in jwt sessions only.
+func (m *Manager) lifeOf(r reservedMembers) (lifeFacts, error) {
 	var f lifeFacts
 	createdName, idName := m.reservedKeys()
-	if raw, ok := v[createdName]; ok {
-		t, err := parseNumericDate(raw)
+	if r.created.ok {
+		t, err := parseNumericDate(r.created.raw)
 		if err != nil {
 			return f, fmt.Errorf("%w: session creation time %s: %v", ErrMalformed, createdName, err)
 		}
 		f.created = t
-		delete(v, createdName)
 	}
-	if raw, ok := v["iat"]; ok && m.cfg.Type == JWT {
-		t, err := parseNumericDate(raw)
+	if r.iat.ok && m.cfg.Type == JWT {
+		t, err := parseNumericDate(r.iat.raw)
 		if err != nil {
 			return f, fmt.Errorf("%w: jwt iat: %v", ErrMalformed, err)
 		}
 		if f.created.IsZero() {
 			f.created = t
 		}
-		delete(v, "iat")
 	}
-	if raw, ok := v[idName]; ok {
-		id, ok := plainString(raw)
+	if r.id.ok {
+		id, ok := plainString(r.id.raw)
 		if !ok || id == "" || len(id) > 128 {
 			return f, fmt.Errorf("%w: session id %s is not a plain string", ErrMalformed, idName)
 		}
 		f.id = id
-		delete(v, idName)
 	}
-	if raw, ok := v[flashKey]; ok {
-		f.flashes = raw
-		delete(v, flashKey)
+	if r.flashes.ok {
+		f.flashes = r.flashes.raw
 	}
 	return f, nil
 }

@@ -168,34 +168,94 @@ func (m *Manager) refused(err error) error {
 // accept decodes one candidate value with codec (the Manager's own, or a
 // migration source's) and judges it; on success it fills s and returns
 // nil.
+//
+// The Manager's own base64, jwt or fernet codec stops at the validated
+// JSON object: one scan of it finds what the checks read (the claims, the
+// reserved keys, the revocation user), and the session keeps the object,
+// building its values only when something needs them (see
+// Session.valuesLocked). An object with a key that is not plain is split
+// now, so that its keys are unquoted as splitObject unquotes them. Every
+// other codec gives the values at once.
 func (m *Manager) accept(s *Session, value string, codec sessionCodec, src *migrationSource) error {
 	maxAge := m.cfg.MaxAge
 	if src != nil {
 		maxAge = src.maxAge
 	}
-	values, meta, err := codec.open(value)
-	if err != nil {
-		err = preferDateError(meta, err, maxAge, m.cfg.Now())
+	var (
+		values  Values
+		object  []byte
+		members objectMembers
+		meta    format.Meta
+		err     error
+	)
+	if oc, ok := codec.(objectCodec); ok && src == nil && !s.eager {
+		values, object, members, meta, err = m.openObject(oc, value)
 	} else {
-		var life lifeFacts
-		if life, err = m.takeReserved(values); err == nil {
-			v := m.judge(s.ctx, s, meta, life, m.userOf(values), maxAge, src != nil, deriveOf(codec))
-			if err = v.err; err == nil {
-				if life.created.IsZero() {
-					life.created = v.created
-				}
-				s.values, s.life, s.reissue = values, life, v.reissue
-				if src != nil {
-					s.migrated = src
-					m.stats.migrated[src.index].Add(1)
-				} else {
-					m.stats.decoded(meta.Key)
-				}
-				return nil
-			}
-		}
+		values, meta, err = codec.open(value)
 	}
-	return m.refused(err)
+	if err != nil {
+		return m.refused(preferDateError(meta, err, maxAge, m.cfg.Now()))
+	}
+	var life lifeFacts
+	if object == nil {
+		if life, err = m.takeReserved(values); err != nil {
+			return m.refused(err)
+		}
+		members.user = m.userMember(values)
+	} else if life, err = m.lifeOf(members.reserved); err != nil {
+		return m.refused(err)
+	}
+	v := m.judge(s.ctx, s, meta, life, m.userOf(members.user), maxAge, src != nil, deriveOf(codec))
+	if v.err != nil {
+		return m.refused(v.err)
+	}
+	if life.created.IsZero() {
+		life.created = v.created
+	}
+	s.values, s.object, s.life, s.reissue = values, object, life, v.reissue
+	if src != nil {
+		s.migrated = src
+		m.stats.migrated[src.index].Add(1)
+	} else {
+		m.stats.decoded(meta.Key)
+	}
+	return nil
+}
+
+// objectCodec is a sessionCodec that can stop at the validated JSON
+// object of a cookie value: base64, jwt and fernet. open is openObject,
+// then values.
+type objectCodec interface {
+	sessionCodec
+	// openObject authenticates and decodes value into its JSON object,
+	// validated (json.Valid), with the Meta of what it found; the claims
+	// of the object are not checked yet.
+	openObject(value string) (object []byte, meta format.Meta, err error)
+	// values splits an object openObject returned into the session's
+	// values, and checks and removes the format's claims, as open does.
+	values(object []byte, meta format.Meta) (Values, format.Meta, error)
+	// claims checks the format's claims (jwt "exp" and "nbf") as found
+	// in the object, and returns meta with what they say.
+	claims(meta format.Meta, exp, nbf rawMember) (format.Meta, error)
+}
+
+// openObject opens value with the Manager's own codec, keeping its JSON
+// object: object and members when every key of the object is plain (see
+// scanMembers), else values, split, as codec.open gives them.
+func (m *Manager) openObject(codec objectCodec, value string) (Values, []byte, objectMembers, format.Meta, error) {
+	object, meta, err := codec.openObject(value)
+	if err != nil {
+		return nil, nil, objectMembers{}, meta, err
+	}
+	members, plain := m.scanMembers(object)
+	if !plain {
+		values, meta, err := codec.values(object, meta)
+		return values, nil, objectMembers{}, meta, err
+	}
+	if meta, err = codec.claims(meta, members.exp, members.nbf); err != nil {
+		return nil, nil, objectMembers{}, meta, err
+	}
+	return nil, object, members, meta, nil
 }
 
 // deriveOf returns how judgeDates treats codec's cookies that state only
@@ -210,16 +270,24 @@ func deriveOf(codec sessionCodec) deriveMode {
 	return deriveNone
 }
 
-// userOf returns the user a session's values name under
-// Config.RevocationUserKey: a string, or a number's text; "" for none.
-func (m *Manager) userOf(v Values) string {
+// userMember looks up Config.RevocationUserKey in a session's values,
+// once the reserved keys are taken out of them; absent without
+// Config.Revocation.
+func (m *Manager) userMember(v Values) rawMember {
 	if m.cfg.Revocation == nil {
+		return rawMember{}
+	}
+	return memberOf(v, m.cfg.RevocationUserKey)
+}
+
+// userOf returns the user a session's member under
+// Config.RevocationUserKey names: a string, or a number's text; "" for
+// none.
+func (m *Manager) userOf(user rawMember) string {
+	if m.cfg.Revocation == nil || !user.ok {
 		return ""
 	}
-	raw, ok := v[m.cfg.RevocationUserKey]
-	if !ok {
-		return ""
-	}
+	raw := user.raw
 	if str, ok := plainString(raw); ok {
 		return str
 	}

@@ -76,7 +76,7 @@ func (m *Manager) encodeChanges(s *Session, single bool) ([]*http.Cookie, []stri
 		s.saved, s.reissue = saved, reissue
 		return true
 	}
-	if len(s.values) == 0 && len(s.life.flashes) == 0 {
+	if len(s.valuesLocked()) == 0 && len(s.life.flashes) == 0 {
 		if !changed || !s.present {
 			return nil, nil, nil
 		}
@@ -100,7 +100,7 @@ func (m *Manager) encodeChanges(s *Session, single bool) ([]*http.Cookie, []stri
 	}
 	var value string
 	var err error
-	full, fresh := m.putReserved(s.values, s.life)
+	full, fresh := m.putReserved(s.valuesLocked(), s.life)
 	if jc, ok := m.codec.(*jwtCodec); ok && fresh {
 		value, err = jc.sealOwned(full, now) // full is a copy: exp goes into it
 	} else {

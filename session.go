@@ -56,8 +56,18 @@ type Session struct {
 	// hijacked): no change can be saved any more.
 	headersWritten bool
 
+	// values are the session's values; nil while object holds them.
 	values Values
-	err    error // why the request's cookie was refused
+	// object is the validated JSON object of the request's cookie, with
+	// only plain keys (see memberScanner.next), while values is not built
+	// yet: reads scan it (see rawLocked) and valuesLocked splits it, the
+	// first time something needs the map. The keys the package hides (see
+	// Manager.hidden) are in it, and are absent for every reader.
+	object []byte
+	// eager turns off the reading of object, for tests: accept splits
+	// every cookie at once.
+	eager bool
+	err   error // why the request's cookie was refused
 	// listErr is the revocation list's error met while reading (it could
 	// not tell for sure), reported by load once s.mu is released.
 	listErr error
@@ -79,7 +89,7 @@ func (s *Session) load() {
 	}
 	s.loaded = true
 	s.m.read(s)
-	if s.values == nil {
+	if s.values == nil && s.object == nil {
 		s.values = Values{}
 	}
 	if s.err != nil || s.listErr != nil {
@@ -159,11 +169,51 @@ func (s *Session) Raw(key string) (json.RawMessage, bool) {
 	return raw, ok
 }
 
-// rawLocked returns the stored JSON of key. The caller holds s.mu.
+// rawLocked returns the stored JSON of key: from the map, or, while the
+// map is not built, by scanning the object for it. The caller holds s.mu.
 func (s *Session) rawLocked(key string) (json.RawMessage, bool) {
 	s.load()
+	if s.object != nil {
+		if s.m.hidden(key) {
+			return nil, false
+		}
+		return lookupMember(s.object, key)
+	}
 	raw, ok := s.values[key]
 	return raw, ok
+}
+
+// valuesLocked returns the session's values, loading the session first,
+// and building the map from the request's object (without the keys the
+// package hides) the first time it is needed. The caller holds s.mu and
+// may change the map it returns.
+func (s *Session) valuesLocked() Values {
+	s.load()
+	if s.object != nil {
+		v := splitObject(s.object)
+		s.m.dropHidden(v)
+		s.values, s.object = v, nil
+	}
+	return s.values
+}
+
+// hasValuesLocked reports whether the session holds any value, without
+// building the map. The caller holds s.mu.
+func (s *Session) hasValuesLocked() bool {
+	s.load()
+	if s.object == nil {
+		return len(s.values) > 0
+	}
+	sc := newMemberScanner(s.object)
+	for {
+		k, _, _, more := sc.next()
+		if !more {
+			return false
+		}
+		if !s.m.hidden(string(k)) {
+			return true
+		}
+	}
 }
 
 // Set stores value under key. The value is kept as JSON: it must be
@@ -214,8 +264,8 @@ func (s *Session) Set(key string, value any) error {
 		return err
 	}
 	s.mu.Lock()
-	s.load()
-	if old, ok := s.values[key]; ok && sameJSON(old, raw) {
+	values := s.valuesLocked()
+	if old, ok := values[key]; ok && sameJSON(old, raw) {
 		s.mu.Unlock()
 		return nil
 	}
@@ -224,8 +274,8 @@ func (s *Session) Set(key string, value any) error {
 		err = s.checkFits(key, raw)
 	}
 	if err == nil {
-		s.resize(key, s.values[key], raw)
-		s.values[key] = raw
+		s.resize(key, values[key], raw)
+		values[key] = raw
 		s.version++
 	}
 	s.mu.Unlock()
@@ -246,12 +296,12 @@ func (s *Session) Set(key string, value any) error {
 // it returns nil.
 func (s *Session) Delete(key string) error {
 	s.mu.Lock()
-	s.load()
-	old, ok := s.values[key]
+	values := s.valuesLocked()
+	old, ok := values[key]
 	err := s.removal(ok)
 	if err == nil && ok {
 		s.resize(key, old, nil)
-		delete(s.values, key)
+		delete(values, key)
 	}
 	s.mu.Unlock()
 	if err != nil {
@@ -275,11 +325,10 @@ func (s *Session) Delete(key string) error {
 // it returns nil.
 func (s *Session) Clear() error {
 	s.mu.Lock()
-	s.load()
-	some := len(s.values) > 0 || len(s.life.flashes) > 0
+	some := s.hasValuesLocked() || len(s.life.flashes) > 0
 	err := s.removal(some)
 	if err == nil && some {
-		s.values = Values{}
+		s.values, s.object = Values{}, nil
 		s.life.flashes = nil
 		s.memberSum, s.sizeKnown = 0, true
 	}
@@ -296,7 +345,7 @@ func (s *Session) Clear() error {
 // or holding no keys) that no pending change expires yet, so that the
 // cookie is expired. The caller holds s.mu.
 func (s *Session) removal(some bool) error {
-	expire := !some && len(s.values) == 0 && s.present && s.version == s.saved
+	expire := !some && !s.hasValuesLocked() && s.present && s.version == s.saved
 	if !some && !expire {
 		return nil
 	}
@@ -329,9 +378,9 @@ func (s *Session) markHeadersWritten() {
 func (s *Session) Keys() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.load()
-	keys := make([]string, 0, len(s.values))
-	for k := range s.values {
+	values := s.valuesLocked()
+	keys := make([]string, 0, len(values))
+	for k := range values {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
@@ -342,8 +391,7 @@ func (s *Session) Keys() []string {
 func (s *Session) Len() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.load()
-	return len(s.values)
+	return len(s.valuesLocked())
 }
 
 // Err returns why the request's session cookie was refused, or nil if it

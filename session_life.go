@@ -61,7 +61,7 @@ func (s *Session) ID() string {
 			return ""
 		}
 		s.life.id = id
-		if len(s.values) > 0 && !s.headersWritten && s.reissue == reissueNone {
+		if s.hasValuesLocked() && !s.headersWritten && s.reissue == reissueNone {
 			s.reissue = reissueUpgrade // a cause already due keeps its name
 		}
 	}

@@ -17,8 +17,9 @@ import (
 // codec it returns nil and the save reports what does not fit. The caller
 // holds s.mu.
 func (s *Session) checkFits(key string, raw json.RawMessage) error {
-	sum, count := s.membersLen(), len(s.values)
-	if old, ok := s.values[key]; ok {
+	values := s.valuesLocked()
+	sum, count := s.membersLen(), len(values)
+	if old, ok := values[key]; ok {
 		sum -= memberLen(key, old)
 	} else {
 		count++
@@ -36,7 +37,7 @@ func (s *Session) checkFits(key string, raw json.RawMessage) error {
 // caller holds s.mu.
 func (s *Session) checkFlashesFit(flashes json.RawMessage) error {
 	rs, rc := s.reservedMembers(flashes)
-	n, ok := s.m.lineLen(s.membersLen()+rs, len(s.values)+rc)
+	n, ok := s.m.lineLen(s.membersLen()+rs, len(s.valuesLocked())+rc)
 	if !ok || n <= MaxCookieSize {
 		return nil
 	}
@@ -80,7 +81,7 @@ func (s *Session) reservedMembers(flashes json.RawMessage) (sum, count int) {
 func (s *Session) membersLen() int {
 	if !s.sizeKnown {
 		s.memberSum = 0
-		for k, v := range s.values {
+		for k, v := range s.valuesLocked() {
 			s.memberSum += memberLen(k, v)
 		}
 		s.sizeKnown = true

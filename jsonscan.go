@@ -1,0 +1,184 @@
+package cookiesession
+
+// Reading a session's JSON object without splitting it into a map: a
+// request that only reads a value or two finds each by scanning the
+// object the codec validated, and the map (Values) is built only when
+// something needs it (see Session.valuesLocked).
+
+import (
+	"encoding/json"
+	"fmt"
+	"unicode/utf8"
+)
+
+// validObject returns payload without its leading whitespace if it is
+// one valid JSON object, or an error wrapping ErrMalformed.
+func validObject(payload []byte) ([]byte, error) {
+	trimmed := payload[skipSpace(payload, 0):]
+	if len(trimmed) == 0 || trimmed[0] != '{' {
+		return nil, fmt.Errorf("%w: payload is not a JSON object", ErrMalformed)
+	}
+	if json.Valid(trimmed) {
+		return trimmed, nil
+	}
+	// encoding/json says what is wrong, and where.
+	var v Values
+	if err := json.Unmarshal(trimmed, &v); err != nil {
+		return nil, fmt.Errorf("%w: payload: %v", ErrMalformed, err)
+	}
+	return nil, fmt.Errorf("%w: payload is not valid JSON", ErrMalformed) // unreachable: json.Unmarshal refuses what json.Valid does
+}
+
+// memberScanner walks the top-level members of a JSON object that
+// json.Valid has accepted, in order, without allocating.
+type memberScanner struct {
+	data []byte
+	i    int
+}
+
+// newMemberScanner returns a scanner over object, which starts with '{'.
+func newMemberScanner(object []byte) memberScanner {
+	return memberScanner{data: object, i: 1}
+}
+
+// next returns the next member: its key as written between the quotes,
+// its value as raw JSON without the whitespace around it (capped, as
+// splitObject caps it), and whether the key is plain, that is, holds no
+// backslash escape and is valid UTF-8, so that it means exactly its
+// bytes. more is false once the object has no more members.
+func (sc *memberScanner) next() (key, value []byte, plain, more bool) {
+	d := sc.data
+	i := skipSpace(d, sc.i)
+	if i < len(d) && d[i] == ',' {
+		i = skipSpace(d, i+1)
+	}
+	if i >= len(d) || d[i] != '"' {
+		sc.i = len(d) // '}': the end (or not an object: nothing to give)
+		return nil, nil, false, false
+	}
+	end, escaped := skipString(d, i)
+	if end > len(d) || end-i < 2 {
+		sc.i = len(d) // unreachable for a valid object
+		return nil, nil, false, false
+	}
+	key = d[i+1 : end-1]
+	i = skipSpace(d, end) + 1 // the ':'
+	i = skipSpace(d, i)
+	if i >= len(d) {
+		sc.i = len(d) // unreachable for a valid object
+		return nil, nil, false, false
+	}
+	start := i
+	i = skipValue(d, i)
+	sc.i = i
+	return key, d[start:i:i], !escaped && utf8.Valid(key), true
+}
+
+// lookupMember returns the raw value of key in a valid JSON object whose
+// keys are all plain (see memberScanner.next): a key given twice keeps its
+// last value, as splitObject and Python's json module keep it.
+func lookupMember(object []byte, key string) (json.RawMessage, bool) {
+	var found json.RawMessage
+	ok := false
+	sc := newMemberScanner(object)
+	for {
+		k, v, _, more := sc.next()
+		if !more {
+			return found, ok
+		}
+		if string(k) == key {
+			found, ok = v, true
+		}
+	}
+}
+
+// rawMember is what a lookup of one key finds: its raw value, and whether
+// the key is there.
+type rawMember struct {
+	raw json.RawMessage
+	ok  bool
+}
+
+// memberOf looks key up in v.
+func memberOf(v Values, key string) rawMember {
+	raw, ok := v[key]
+	return rawMember{raw, ok}
+}
+
+// reservedMembers are the reserved keys of a session object (see
+// takeReserved) as found in the object, for lifeOf.
+type reservedMembers struct {
+	created, iat, id, flashes rawMember
+}
+
+// objectMembers are the members the read path of a session looks up: the
+// claims the codec checks (jwt "exp" and "nbf"), the reserved keys, and
+// the user that Config.RevocationUserKey names.
+type objectMembers struct {
+	exp, nbf rawMember
+	reserved reservedMembers
+	user     rawMember
+}
+
+// scanMembers collects, in one pass over a valid JSON object, the members
+// the read path looks up (a key given twice keeps its last value), and
+// reports whether every key of the object is plain. When one is not, the
+// result is of no use: the caller splits the object instead, so that keys
+// are unquoted exactly as splitObject unquotes them.
+func (m *Manager) scanMembers(object []byte) (objectMembers, bool) {
+	var f objectMembers
+	jwt := m.cfg.Type == JWT
+	createdName, idName := m.reservedKeys()
+	user := ""
+	if m.cfg.Revocation != nil && !m.hidden(m.cfg.RevocationUserKey) {
+		user = m.cfg.RevocationUserKey
+	}
+	sc := newMemberScanner(object)
+	for {
+		k, v, plain, more := sc.next()
+		if !more {
+			return f, true
+		}
+		if !plain {
+			return objectMembers{}, false
+		}
+		found := rawMember{v, true}
+		switch {
+		case jwt && string(k) == "exp":
+			f.exp = found
+		case jwt && string(k) == "nbf":
+			f.nbf = found
+		case jwt && string(k) == "iat":
+			f.reserved.iat = found
+		case string(k) == createdName:
+			f.reserved.created = found
+		case string(k) == idName:
+			f.reserved.id = found
+		case string(k) == flashKey:
+			f.reserved.flashes = found
+		case user != "" && string(k) == user:
+			f.user = found
+		}
+	}
+}
+
+// hidden reports whether key is one the package removes from the values
+// a cookie decodes to: the reserved keys, and in jwt sessions the claims
+// "exp" and "nbf".
+func (m *Manager) hidden(key string) bool {
+	return m.isReserved(key) || (m.cfg.Type == JWT && jwtClaimKeys[key])
+}
+
+// dropHidden removes from v the keys that hidden reports.
+func (m *Manager) dropHidden(v Values) {
+	createdName, idName := m.reservedKeys()
+	delete(v, createdName)
+	delete(v, idName)
+	delete(v, flashKey)
+	if m.cfg.Type == JWT {
+		delete(v, "iat")
+		for k := range jwtClaimKeys {
+			delete(v, k)
+		}
+	}
+}
