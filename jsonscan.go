@@ -130,7 +130,7 @@ func (m *Manager) scanMembers(object []byte) (objectMembers, bool) {
 	jwt := m.cfg.Type == JWT
 	createdName, idName := m.reservedKeys()
 	user := ""
-	if m.cfg.Revocation != nil && !m.hidden(m.cfg.RevocationUserKey) {
+	if m.cfg.Revocation != nil {
 		user = m.cfg.RevocationUserKey
 	}
 	sc := newMemberScanner(object)
@@ -143,6 +143,9 @@ func (m *Manager) scanMembers(object []byte) (objectMembers, bool) {
 			return objectMembers{}, false
 		}
 		found := rawMember{v, true}
+		// The claims and reserved keys first: a user key of one of those
+		// names (which New refuses) would find nothing, as in the values,
+		// from which they are removed.
 		switch {
 		case jwt && string(k) == "exp":
 			f.exp = found
