@@ -547,3 +547,31 @@ func TestLazyReadAllocations(t *testing.T) {
 		t.Errorf("lazy read: %v allocations, eager %v: want at least 2 fewer", lazy, eager)
 	}
 }
+
+// FuzzLazyMatchesEager holds lazy sessions to eager ones on any payload,
+// sealed as base64 and jwt cookies: reads, listing, a change and the save.
+func FuzzLazyMatchesEager(f *testing.F) {
+	for _, payload := range lazyPayloads {
+		f.Add(payload)
+	}
+	f.Fuzz(func(t *testing.T, payload string) {
+		for _, typ := range []Type{Base64, JWT} {
+			cfg := lazyConfigs(typ)["lifetime"]
+			keys := append(keysOf(payload), lazyKeys...)
+			for _, name := range []string{"read", "list", "set", "clear"} {
+				p := newLazyPair(t, cfg)
+				var got [2]observer
+				for i := range got {
+					got[i].payload = payload
+					s := p.load(i, sealPayload(t, cfg, payload))
+					lazyScenarios[name](&got[i], p, i, s, keys)
+					got[i].add("Stats %+v", p.m[i].Stats())
+					got[i].add("reports %s", claimError.ReplaceAllString(fmt.Sprintf("%q", p.reports[i]), `"exp|nbf"`))
+				}
+				if l, e := strings.Join(got[0].out, "\n"), strings.Join(got[1].out, "\n"); l != e {
+					t.Fatalf("%s, %s: %q: lazy and eager differ:\nlazy:\n%s\neager:\n%s", typ, name, payload, l, e)
+				}
+			}
+		}
+	})
+}
