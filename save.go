@@ -178,12 +178,20 @@ func (m *Manager) setCookie(name, value string, withCookie bool) (string, *http.
 // '"', ',', ';' and '\\'.
 func plainCookieValue(v string) bool {
 	for i := 0; i < len(v); i++ {
-		if c := v[i]; c <= ' ' || c >= 0x7f || c == '"' || c == ',' || c == ';' || c == '\\' {
+		if !plainCookieOctet[v[i]] {
 			return false
 		}
 	}
 	return true
 }
+
+// plainCookieOctet is plainCookieValue's answer for each byte.
+var plainCookieOctet = func() (t [256]bool) {
+	for c := '!'; c <= '~'; c++ {
+		t[c] = c != '"' && c != ',' && c != ';' && c != '\\'
+	}
+	return t
+}()
 
 // sealSession encodes a session's values with its reserved members. The
 // built-in codecs are called as themselves, not through the interface,
