@@ -53,12 +53,13 @@ func NewCodec(c Config) (Codec, error) {
 // sessionCodec is what a Manager needs of a session type, besides the
 // exported Codec: open authenticates and parses one cookie value and
 // reports what it found (the key, the dates) without judging the dates
-// against MaxAge; seal writes values dated now. Every built-in type is
-// one.
+// against MaxAge; seal writes a Session's values (valid JSON already, so
+// not checked again) with the reserved members extra (which it may
+// reorder), dated now. Every built-in type is one.
 type sessionCodec interface {
 	Codec
 	open(value string) (Values, format.Meta, error)
-	seal(v Values, now time.Time) (string, error)
+	seal(v Values, extra []member, now time.Time) (string, error)
 }
 
 // newCodec builds the codec for a Config that already has its defaults.
@@ -122,7 +123,7 @@ func newFormatCodec(c *Config) (*formatCodec, error) {
 	return fc, nil
 }
 
-func (c *formatCodec) Encode(v Values) (string, error) { return c.seal(v, c.now()) }
+func (c *formatCodec) Encode(v Values) (string, error) { return c.sealValues(v, nil, c.now(), false) }
 
 // derive says how judgeDates treats a seal that states only its expiry:
 // iron's ttl is often another than this Manager's MaxAge.
@@ -133,8 +134,12 @@ func (c *formatCodec) derive() deriveMode {
 	return deriveNone
 }
 
-func (c *formatCodec) seal(v Values, now time.Time) (string, error) {
-	object, err := marshalValues(v)
+func (c *formatCodec) seal(v Values, extra []member, now time.Time) (string, error) {
+	return c.sealValues(v, extra, now, true)
+}
+
+func (c *formatCodec) sealValues(v Values, extra []member, now time.Time, trusted bool) (string, error) {
+	object, err := appendObject(nil, v, extra, trusted)
 	if err != nil {
 		return "", err
 	}

@@ -1,6 +1,7 @@
 package cookiesession
 
 import (
+	"bytes"
 	"encoding/base64"
 	"fmt"
 	"time"
@@ -17,20 +18,34 @@ type base64Codec struct {
 	maxSize int                // the longest value read; 0 means MaxCookieSize
 }
 
-func (c base64Codec) Encode(v Values) (string, error) { return c.seal(v, time.Time{}) }
+func (c base64Codec) Encode(v Values) (string, error) { return c.sealValues(v, nil, false) }
 
-// seal is Encode; a base64 cookie carries no date.
-func (c base64Codec) seal(v Values, _ time.Time) (string, error) {
-	payload, err := marshalValues(v)
+// seal writes a Session's values, valid JSON already, with the reserved
+// members extra; a base64 cookie carries no date.
+func (c base64Codec) seal(v Values, extra []member, _ time.Time) (string, error) {
+	return c.sealValues(v, extra, true)
+}
+
+// sealValues is Encode and seal: the JSON and its base64 are written on
+// the stack when they fit, so that the value costs one allocation.
+func (c base64Codec) sealValues(v Values, extra []member, trusted bool) (string, error) {
+	var objectBuf [512]byte
+	payload, err := appendObject(objectBuf[:0], v, extra, trusted)
 	if err != nil {
 		return "", err
 	}
 	if c.env != nil {
-		if payload, err = c.env.Pack(payload); err != nil {
+		// A copy, so that the object's buffer stays on the stack.
+		if payload, err = c.env.Pack(bytes.Clone(payload)); err != nil {
 			return "", err
 		}
 	}
-	return base64.URLEncoding.EncodeToString(payload), nil
+	var textBuf [1024]byte
+	text := textBuf[:0]
+	if n := base64.URLEncoding.EncodedLen(len(payload)); n > len(textBuf) {
+		text = make([]byte, 0, n)
+	}
+	return string(base64.URLEncoding.AppendEncode(text, payload)), nil
 }
 
 func (c base64Codec) Decode(value string) (Values, error) {

@@ -1,6 +1,7 @@
 package cookiesession
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
@@ -77,24 +78,37 @@ func fernetPublicKeyBytes(secret string) int {
 	return min(16, 32-len(secret))
 }
 
-func (c *fernetCodec) Encode(v Values) (string, error) { return c.seal(v, c.now()) }
+func (c *fernetCodec) Encode(v Values) (string, error) { return c.sealValues(v, nil, c.now(), false) }
 
-// seal is Encode at the time now.
-func (c *fernetCodec) seal(v Values, now time.Time) (string, error) {
-	payload, err := marshalValues(v)
+// seal writes a Session's values, valid JSON already, with the reserved
+// members extra, dated now.
+func (c *fernetCodec) seal(v Values, extra []member, now time.Time) (string, error) {
+	return c.sealValues(v, extra, now, true)
+}
+
+// sealValues is Encode and seal.
+func (c *fernetCodec) sealValues(v Values, extra []member, now time.Time, trusted bool) (string, error) {
+	var objectBuf [512]byte
+	payload, err := appendObject(objectBuf[:0], v, extra, trusted)
 	if err != nil {
 		return "", err
 	}
 	if c.env != nil {
-		if payload, err = c.env.Pack(payload); err != nil {
+		// A copy, so that the object's buffer stays on the stack.
+		if payload, err = c.env.Pack(bytes.Clone(payload)); err != nil {
 			return "", err
 		}
 	}
-	var iv [16]byte
-	if _, err := io.ReadFull(c.random, iv[:]); err != nil {
-		return "", fmt.Errorf("cookiesession: fernet IV: %w", err)
+	token, err := fernetSeal(c.keys[0], payload, c.random, now.Unix())
+	if err != nil {
+		return "", err
 	}
-	return b64fernet.EncodeToString(fernetSeal(c.keys[0], payload, iv[:], now.Unix())), nil
+	var textBuf [1024]byte
+	text := textBuf[:0]
+	if n := b64fernet.EncodedLen(len(token)); n > len(textBuf) {
+		text = make([]byte, 0, n)
+	}
+	return string(b64fernet.AppendEncode(text, token)), nil
 }
 
 // Decode authenticates the token, then judges its timestamp (see

@@ -1,12 +1,12 @@
 package cookiesession
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"math"
 	"strconv"
 	"strings"
@@ -58,54 +58,56 @@ func newJWTCodec(c *Config) (*jwtCodec, error) {
 // holding "exp" or "nbf" are refused with an error wrapping
 // [ErrReservedKey], as [Session.Set] refuses them: the codec manages
 // those claims itself.
-func (c *jwtCodec) Encode(v Values) (string, error) { return c.seal(v, c.now()) }
+func (c *jwtCodec) Encode(v Values) (string, error) { return c.sealValues(v, nil, c.now(), false) }
 
-// seal is Encode at the time now.
-func (c *jwtCodec) seal(v Values, now time.Time) (string, error) {
-	return c.sealValues(v, now, false)
+// seal writes a Session's values, whose values are valid JSON already,
+// with the reserved members extra, dated now.
+func (c *jwtCodec) seal(v Values, extra []member, now time.Time) (string, error) {
+	return c.sealValues(v, extra, now, true)
 }
 
-// sealOwned is seal for a map the caller gives away: the exp claim is
-// added to v itself rather than to a copy.
-func (c *jwtCodec) sealOwned(v Values, now time.Time) (string, error) {
-	return c.sealValues(v, now, true)
-}
-
-func (c *jwtCodec) sealValues(v Values, now time.Time, owned bool) (string, error) {
-	for k := range jwtClaimKeys {
-		if _, ok := v[k]; ok {
-			return "", fmt.Errorf("%w: %q is a JWT claim that jwt sessions manage themselves", ErrReservedKey, k)
-		}
+// sealValues is Encode and seal: the token is written on the stack when
+// it fits, so that a session's cookie value costs one allocation.
+func (c *jwtCodec) sealValues(v Values, extra []member, now time.Time, trusted bool) (string, error) {
+	if _, ok := v["exp"]; ok {
+		return "", fmt.Errorf("%w: %q is a JWT claim that jwt sessions manage themselves", ErrReservedKey, "exp")
 	}
+	if _, ok := v["nbf"]; ok {
+		return "", fmt.Errorf("%w: %q is a JWT claim that jwt sessions manage themselves", ErrReservedKey, "nbf")
+	}
+	var memberBuf [6]member
+	members := append(memberBuf[:0], extra...)
 	if c.maxAge > 0 {
-		if !owned || v == nil {
-			v = maps.Clone(v)
-		}
-		if v == nil {
-			v = Values{}
-		}
 		// To the millisecond, with three decimals always (so that the
 		// cookie's length does not depend on the clock): a session lives
 		// exactly MaxAge. RFC 7519 allows a fraction; PyJWT and
 		// golang-jwt read one.
-		v["exp"] = expClaim(now.Add(c.maxAge))
+		e := member{key: "exp"}
+		e.size = len(appendExpClaim(e.text[:0], now.Add(c.maxAge))) // at most 24 bytes: exp is within dateOf's range
+		members = append(members, e)
 	}
-	payload, err := marshalValues(v)
+	var objectBuf [512]byte
+	payload, err := appendObject(objectBuf[:0], v, members, trusted)
 	if err != nil {
 		return "", err
 	}
 	if c.env != nil {
-		if payload, err = c.env.Pack(payload); err != nil {
+		// A copy, so that the object's buffer stays on the stack.
+		if payload, err = c.env.Pack(bytes.Clone(payload)); err != nil {
 			return "", err
 		}
 	}
-	n := len(jwtHeaderEncoded) + 1 + b64url.EncodedLen(len(payload))
-	token := make([]byte, n, n+1+b64url.EncodedLen(sha256.Size))
-	copy(token, jwtHeaderEncoded)
-	token[len(jwtHeaderEncoded)] = '.'
-	b64url.Encode(token[len(jwtHeaderEncoded)+1:], payload)
+	n := len(jwtHeaderEncoded) + 1 + b64url.EncodedLen(len(payload)) + 1 + b64url.EncodedLen(sha256.Size)
+	var tokenBuf [1024]byte
+	token := tokenBuf[:0]
+	if n > len(tokenBuf) {
+		token = make([]byte, 0, n)
+	}
+	token = append(token, jwtHeaderEncoded...)
+	token = append(token, '.')
+	token = b64url.AppendEncode(token, payload)
 	var sig [sha256.Size]byte
-	c.mac(0).sum(sig[:0], token)
+	c.mac(0).sumInto(&sig, token)
 	token = append(token, '.')
 	token = b64url.AppendEncode(token, sig[:])
 	return string(token), nil
@@ -113,13 +115,18 @@ func (c *jwtCodec) sealValues(v Values, now time.Time, owned bool) (string, erro
 
 // expClaim writes t as a NumericDate with exactly three decimals.
 func expClaim(t time.Time) json.RawMessage {
+	return appendExpClaim(make([]byte, 0, 24), t)
+}
+
+// appendExpClaim appends expClaim's text of t to dst.
+func appendExpClaim(dst []byte, t time.Time) []byte {
 	ms := t.UnixMilli()
 	sec, frac := ms/1000, ms%1000
 	if frac < 0 { // before 1970: not a session's expiry, but exact all the same
 		sec, frac = sec-1, frac+1000
 	}
-	b := strconv.AppendInt(make([]byte, 0, 24), sec, 10)
-	return append(b, '.', byte('0'+frac/100), byte('0'+frac/10%10), byte('0'+frac%10))
+	dst = strconv.AppendInt(dst, sec, 10)
+	return append(dst, '.', byte('0'+frac/100), byte('0'+frac/10%10), byte('0'+frac%10))
 }
 
 // sign returns the HS256 signature of a JWS signing input with the first key.

@@ -74,6 +74,12 @@ func checkSplitObject(t *testing.T, data []byte) {
 	} else if ref := encodeValuesReference(t, want); !bytes.Equal(out, ref) {
 		t.Errorf("%q: marshal: got %s, want %s", data, out, ref)
 	}
+	// As a Session writes them: trusted, with reserved members beside.
+	extra := []member{textMemberOf("exp", "1795000000.000"), textMemberOf("_cs_id", `"x"`), {key: "a", raw: json.RawMessage(`[1]`)}}
+	ref := mergedReference(t, want, extra)
+	if out, err := appendObject([]byte("p"), got, append([]member(nil), extra...), true); err != nil || !bytes.Equal(out, append([]byte("p"), ref...)) {
+		t.Errorf("%q: with members: got %s (%v), want p%s", data, out, err, ref)
+	}
 }
 
 // encodeValuesReference is what marshalValues wrote before its fast path.

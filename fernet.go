@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 )
 
 // Fernet tokens, as the Fernet specification defines them:
@@ -43,21 +44,24 @@ func newFernetKey(raw []byte) (fernetKey, error) {
 }
 
 // fernetSeal returns the raw (not yet base64-encoded) token for plaintext,
-// made at Unix time ts with the given 16-byte IV.
-func fernetSeal(k fernetKey, plaintext, iv []byte, ts int64) []byte {
+// made at Unix time ts with an IV of 16 bytes read from random.
+func fernetSeal(k fernetKey, plaintext []byte, random io.Reader, ts int64) ([]byte, error) {
 	padding := aes.BlockSize - len(plaintext)%aes.BlockSize
 	n := fernetHeader + len(plaintext) + padding
 	token := make([]byte, n, n+sha256.Size)
 	token[0] = fernetVersion
 	binary.BigEndian.PutUint64(token[1:9], uint64(ts))
-	copy(token[9:fernetHeader], iv)
+	iv := token[9:fernetHeader]
+	if _, err := io.ReadFull(random, iv); err != nil {
+		return nil, fmt.Errorf("cookiesession: fernet IV: %w", err)
+	}
 	body := token[fernetHeader:]
 	copy(body, plaintext)
 	for i := len(plaintext); i < len(body); i++ {
 		body[i] = byte(padding)
 	}
 	cipher.NewCBCEncrypter(k.block, iv).CryptBlocks(body, body)
-	return k.mac.sum(token, token)
+	return k.mac.sum(token, token), nil
 }
 
 // errFernetPadding is the padding failure of an authentic token (which only

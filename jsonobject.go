@@ -13,63 +13,128 @@ import (
 
 // marshalValues renders v as one compact JSON object with its keys in
 // sorted order, UTF-8 as is and no HTML escaping: the form asgi-sessions
-// writes (json.dumps with compact separators, ensure_ascii off).
+// writes (json.dumps with compact separators, ensure_ascii off). Every
+// value is checked to be valid JSON: v may come from anyone (Codec.Encode).
 func marshalValues(v Values) ([]byte, error) {
-	if len(v) == 0 {
-		return []byte("{}"), nil
-	}
-	if out, ok := appendValues(nil, v); ok {
-		return out, nil
-	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(map[string]json.RawMessage(v)); err != nil {
-		return nil, fmt.Errorf("cookiesession: encoding session: %w", err)
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	return appendObject(nil, v, nil, false)
 }
 
-// appendValues is the fast path of marshalValues, for the common case of
-// printable ASCII keys and valid values: it writes exactly what
-// encoding/json writes for them (keys sorted bytewise, each raw value
-// compacted). It reports false, having written nothing of use, for
-// anything else, which encoding/json then handles (and whose errors it
-// reports).
-func appendValues(dst []byte, v Values) ([]byte, bool) {
-	keys := make([]string, 0, len(v))
+// A member is one "key":value of a session's JSON object kept outside its
+// Values: the reserved keys and claims the package writes itself (see
+// Manager.reservedFields). Its key is printable ASCII and its value
+// compact, valid JSON: raw, or, when raw is nil, the first size bytes of
+// text. Short values live in text so that a member holds no pointer into
+// its writer's stack, and an array of members can stay on the stack.
+type member struct {
+	key  string
+	raw  json.RawMessage
+	text [24]byte
+	size int
+}
+
+// value returns the member's JSON text.
+func (e *member) value() []byte {
+	if e.raw != nil {
+		return e.raw
+	}
+	return e.text[:e.size]
+}
+
+// appendObject appends to dst the JSON object of v's members and extra's,
+// as marshalValues writes it: keys in sorted (bytewise) order, each value
+// compacted. A key in both v and extra is written once, with extra's
+// value. extra is sorted in place.
+//
+// With trusted, v's values are not checked again: the caller knows them
+// to be valid JSON, as a Session's are (checked when set, or when the
+// cookie they came from was decoded). Keys that encoding/json would
+// escape, and with !trusted any value that is not valid JSON, go the slow
+// way through encoding/json, whose errors are returned.
+//
+// Up to 16 keys are sorted on the stack, and dst is grown once: with a
+// dst of enough capacity, the common case allocates nothing.
+func appendObject(dst []byte, v Values, extra []member, trusted bool) ([]byte, error) {
+	var keyBuf [16]string
+	keys := keyBuf[:0]
+	if len(v) > len(keyBuf) {
+		keys = make([]string, 0, len(v))
+	}
 	n := 2
 	for k, raw := range v {
-		if !plainKey(k) || !validValue(raw) {
-			return nil, false
+		if !plainKey(k) || !trusted && !validValue(raw) {
+			return marshalSlow(dst, v, extra)
 		}
 		keys = append(keys, k)
 		n += len(k) + 4 + len(raw)
 	}
-	slices.Sort(keys)
-	if dst == nil {
-		dst = make([]byte, 0, n)
+	for i := range extra {
+		n += len(extra[i].key) + 4 + len(extra[i].value())
 	}
+	slices.Sort(keys)
+	sortMembers(extra)
+	dst = slices.Grow(dst, n)
 	dst = append(dst, '{')
-	for i, k := range keys {
-		if i > 0 {
+	i, j := 0, 0
+	for first := true; i < len(keys) || j < len(extra); first = false {
+		var key string
+		var raw []byte
+		if j == len(extra) || i < len(keys) && keys[i] < extra[j].key {
+			key, raw = keys[i], v[keys[i]]
+			i++
+		} else {
+			if i < len(keys) && keys[i] == extra[j].key {
+				i++ // extra's value wins
+			}
+			key, raw = extra[j].key, extra[j].value()
+			j++
+		}
+		if !first {
 			dst = append(dst, ',')
 		}
 		dst = append(dst, '"')
-		dst = append(dst, k...)
+		dst = append(dst, key...)
 		dst = append(dst, '"', ':')
-		raw := v[k]
 		if hasSpace(raw) {
 			buf := bytes.NewBuffer(dst)
-			if json.Compact(buf, raw) != nil { // unreachable: raw is valid
-				return nil, false
+			if err := json.Compact(buf, raw); err != nil { // unreachable for valid values
+				return nil, fmt.Errorf("cookiesession: encoding session: %w", err)
 			}
 			dst = buf.Bytes()
 		} else {
 			dst = append(dst, raw...)
 		}
 	}
-	return append(dst, '}'), true
+	return append(dst, '}'), nil
+}
+
+// sortMembers sorts a handful of members by key (insertion sort: no
+// allocation, and extra holds at most six).
+func sortMembers(ms []member) {
+	for i := 1; i < len(ms); i++ {
+		for j := i; j > 0 && ms[j].key < ms[j-1].key; j-- {
+			ms[j], ms[j-1] = ms[j-1], ms[j]
+		}
+	}
+}
+
+// marshalSlow is appendObject through encoding/json, for keys it must
+// escape and values to check. extra's values are copied, so that a
+// caller's buffer never escapes to the heap through this rare path.
+func marshalSlow(dst []byte, v Values, extra []member) ([]byte, error) {
+	all := make(map[string]json.RawMessage, len(v)+len(extra))
+	for k, raw := range v {
+		all[k] = raw
+	}
+	for i := range extra {
+		all[extra[i].key] = append(json.RawMessage(nil), extra[i].value()...)
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(all); err != nil {
+		return nil, fmt.Errorf("cookiesession: encoding session: %w", err)
+	}
+	return append(dst, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...), nil
 }
 
 // validValue reports whether raw is one valid JSON value, answering

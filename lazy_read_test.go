@@ -96,7 +96,11 @@ func sealPayload(t *testing.T, cfg Config, payload string) string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return b64fernet.EncodeToString(fernetSeal(key, []byte(payload), make([]byte, 16), lazyWritten))
+		token, err := fernetSeal(key, []byte(payload), zeroReader{}, lazyWritten)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b64fernet.EncodeToString(token)
 	}
 	t.Fatalf("no sealing for %s", cfg.Type)
 	return ""

@@ -132,33 +132,43 @@ func (m *Manager) lifeOf(r reservedMembers) (lifeFacts, error) {
 	return f, nil
 }
 
-// putReserved returns v with the reserved keys of f added, for encoding,
-// and whether it is a new map (the caller may then add to it). It does not
-// change v, and returns v itself when there is nothing to add.
-func (m *Manager) putReserved(v Values, f lifeFacts) (Values, bool) {
+// reservedFields appends to dst the reserved members of f to write beside
+// the session's values: its creation time (when Lifetime or revocation
+// needs it; "iat" in whole seconds for jwt), its id and its flash
+// messages. Dates and ids are written into the members' own text, so
+// that dst can live on the caller's stack.
+func (m *Manager) reservedFields(f lifeFacts, dst []member) []member {
 	createdName, idName := m.reservedKeys()
-	stampCreated := !f.created.IsZero() && (m.cfg.Lifetime > 0 || m.cfg.Revocation != nil)
-	stampIAT := !f.created.IsZero() && m.cfg.Type == JWT
-	if !stampCreated && !stampIAT && f.id == "" && len(f.flashes) == 0 {
-		return v, false
-	}
-	out := make(Values, len(v)+4)
-	for k, raw := range v {
-		out[k] = raw
-	}
-	if stampCreated {
-		out[createdName] = formatNumericDate(f.created)
-	}
-	if stampIAT {
-		out["iat"] = json.RawMessage(strconv.FormatInt(f.created.Unix(), 10))
+	if !f.created.IsZero() {
+		if m.cfg.Lifetime > 0 || m.cfg.Revocation != nil {
+			e := member{key: createdName}
+			e.size = len(appendNumericDate(e.text[:0], f.created)) // at most 16 bytes: f.created is before 1e11
+			dst = append(dst, e)
+		}
+		if m.cfg.Type == JWT {
+			e := member{key: "iat"}
+			e.size = len(strconv.AppendInt(e.text[:0], f.created.Unix(), 10))
+			dst = append(dst, e)
+		}
 	}
 	if f.id != "" {
-		out[idName] = json.RawMessage(strconv.Quote(f.id))
+		// An id is a plain JSON string (takeReserved refuses any other),
+		// so its quoted text is the JSON it was read from.
+		e := member{key: idName}
+		if len(f.id)+2 <= len(e.text) {
+			e.text[0] = '"'
+			copy(e.text[1:], f.id)
+			e.text[len(f.id)+1] = '"'
+			e.size = len(f.id) + 2
+		} else {
+			e.raw = json.RawMessage(`"` + f.id + `"`)
+		}
+		dst = append(dst, e)
 	}
 	if len(f.flashes) > 0 {
-		out[flashKey] = f.flashes
+		dst = append(dst, member{key: flashKey, raw: f.flashes})
 	}
-	return out, true
+	return dst
 }
 
 // parseNumericDate reads seconds since the Unix epoch, with a fraction.
@@ -174,16 +184,22 @@ func parseNumericDate(raw json.RawMessage) (time.Time, error) {
 // formatNumericDate writes t as seconds since the Unix epoch with
 // millisecond precision, trailing zeros dropped (1700000000.25).
 func formatNumericDate(t time.Time) json.RawMessage {
+	return appendNumericDate(nil, t)
+}
+
+// appendNumericDate appends formatNumericDate's text of t to dst.
+func appendNumericDate(dst []byte, t time.Time) []byte {
 	ms := t.UnixMilli()
 	sec, frac := ms/1000, ms%1000
+	dst = strconv.AppendInt(dst, sec, 10)
 	if frac == 0 {
-		return json.RawMessage(strconv.FormatInt(sec, 10))
+		return dst
 	}
-	s := strconv.FormatInt(sec, 10) + "." + fmt.Sprintf("%03d", frac)
-	for s[len(s)-1] == '0' {
-		s = s[:len(s)-1]
+	dst = append(dst, '.', byte('0'+frac/100), byte('0'+frac/10%10), byte('0'+frac%10))
+	for dst[len(dst)-1] == '0' {
+		dst = dst[:len(dst)-1]
 	}
-	return json.RawMessage(s)
+	return dst
 }
 
 // truncate shortens s to at most n bytes, for error messages.

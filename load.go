@@ -2,6 +2,7 @@ package cookiesession
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -363,4 +364,17 @@ func (c customCodec) open(value string) (Values, format.Meta, error) {
 	return v, format.Meta{Key: -1}, err
 }
 
-func (c customCodec) seal(v Values, _ time.Time) (string, error) { return c.Encode(v) }
+// seal gives the app's codec one map: the values with the members extra.
+func (c customCodec) seal(v Values, extra []member, _ time.Time) (string, error) {
+	if len(extra) == 0 {
+		return c.Encode(v)
+	}
+	all := make(Values, len(v)+len(extra))
+	for k, raw := range v {
+		all[k] = raw
+	}
+	for i := range extra {
+		all[extra[i].key] = append(json.RawMessage(nil), extra[i].value()...)
+	}
+	return c.Encode(all)
+}

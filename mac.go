@@ -59,3 +59,17 @@ func (k *macKey) equalString(msg string, mac []byte) bool {
 	}
 	return ok
 }
+
+// sumInto writes the HMAC-SHA256 of msg into out. msg is copied into the
+// state's scratch buffer first, so that a message on the caller's stack
+// stays there (a slice given to a hash.Hash escapes).
+func (k *macKey) sumInto(out *[sha256.Size]byte, msg []byte) {
+	st := k.pool.Get().(*macState)
+	st.buf = append(st.buf[:0], msg...)
+	st.h.Reset()
+	st.h.Write(st.buf)
+	copy(out[:], st.h.Sum(st.sum[:0]))
+	if cap(st.buf) <= MaxCookieSize {
+		k.pool.Put(st)
+	}
+}

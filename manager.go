@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 )
 
@@ -24,6 +25,10 @@ type Manager struct {
 	logs  logLimiter
 
 	emptyLine int // the length of the Set-Cookie line for an empty value
+	// lineAttrs is what follows "name=value" in the session cookie's
+	// Set-Cookie line ("; Path=/; Max-Age=…"), as http.Cookie writes it;
+	// "" if New could not tell.
+	lineAttrs string
 }
 
 // New checks cfg and returns a Manager for it. Every misconfiguration is
@@ -62,7 +67,11 @@ func New(cfg Config) (*Manager, error) {
 		fast:  single && len(migrations) == 0,
 		stats: newCounters(1+len(cfg.PreviousSecretKeys), len(migrations)),
 	}
-	m.emptyLine = len(cfg.cookieLine(cookieFor(&cfg, cfg.CookieName, "")))
+	empty := cfg.cookieLine(cookieFor(&cfg, cfg.CookieName, ""))
+	m.emptyLine = len(empty)
+	if prefix := cfg.CookieName + "="; strings.HasPrefix(empty, prefix) {
+		m.lineAttrs = empty[len(prefix):]
+	}
 	return m, nil
 }
 

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
+	"time"
 
 	"github.com/cookiesession/cookiesession/internal/chunk"
 )
@@ -24,7 +26,7 @@ import (
 // and no cookie; the error is also reported to the configured handler or
 // logger.
 func (m *Manager) Save(s *Session) (*http.Cookie, error) {
-	cookies, _, err := m.save(s, true)
+	cookies, _, err := m.save(s, true, true, nil)
 	if err != nil || len(cookies) == 0 {
 		return nil, err
 	}
@@ -38,7 +40,7 @@ func (m *Manager) Save(s *Session) (*http.Cookie, error) {
 // of that format. Errors are those of [Manager.Save]; on an error no
 // cookie is returned, so the client keeps its previous session.
 func (m *Manager) SaveCookies(s *Session) ([]*http.Cookie, error) {
-	cookies, _, err := m.save(s, false)
+	cookies, _, err := m.save(s, false, true, nil)
 	return cookies, err
 }
 
@@ -46,11 +48,12 @@ func (m *Manager) SaveCookies(s *Session) ([]*http.Cookie, error) {
 // cookies.
 var errSeveralCookies = errors.New("cookiesession: the session takes several cookies: use Manager.SaveCookies")
 
-// save is SaveCookies, also returning each cookie's Set-Cookie line; with
-// single (Save), a session that needs several cookies is an error and its
-// changes stay pending.
-func (m *Manager) save(s *Session, single bool) ([]*http.Cookie, []string, error) {
-	cookies, lines, err := m.encodeChanges(s, single)
+// save is SaveCookies, also returning each cookie's Set-Cookie line,
+// appended to lines; with single (Save), a session that needs several
+// cookies is an error and its changes stay pending. Without withCookies
+// (the middleware, which needs only the lines) no *http.Cookie is made.
+func (m *Manager) save(s *Session, single, withCookies bool, lines []string) ([]*http.Cookie, []string, error) {
+	cookies, lines, err := m.encodeChanges(s, single, withCookies, lines)
 	if err != nil {
 		err = onSide(ErrNotSaved, err)
 		m.report(s, err) // outside s.mu: the handler may use s
@@ -59,7 +62,7 @@ func (m *Manager) save(s *Session, single bool) ([]*http.Cookie, []string, error
 }
 
 // encodeChanges is save without the reporting.
-func (m *Manager) encodeChanges(s *Session, single bool) ([]*http.Cookie, []string, error) {
+func (m *Manager) encodeChanges(s *Session, single, withCookies bool, lines []string) ([]*http.Cookie, []string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.version == s.saved && s.reissue == reissueNone {
@@ -98,45 +101,45 @@ func (m *Manager) encodeChanges(s *Session, single bool) ([]*http.Cookie, []stri
 		}
 		s.life.id = id
 	}
-	var value string
-	var err error
-	full, fresh := m.putReserved(s.valuesLocked(), s.life)
-	if jc, ok := m.codec.(*jwtCodec); ok && fresh {
-		value, err = jc.sealOwned(full, now) // full is a copy: exp goes into it
-	} else {
-		value, err = m.codec.seal(full, now)
-	}
+	var fieldBuf [4]member
+	value, err := m.sealSession(s.valuesLocked(), m.reservedFields(s.life, fieldBuf[:0]), now)
 	if err != nil {
 		return nil, nil, fmt.Errorf("cookiesession: session not saved: %w", err)
 	}
 	// One cookie of the session's name (the common case) needs no split,
-	// and nothing of the request's to expire: no allocation for either.
-	var one [1]chunk.Cookie
-	_, oneCookie := m.layout.(singleLayout)
+	// and nothing of the request's to expire.
 	var parts []chunk.Cookie
-	if oneCookie {
-		one[0] = chunk.Cookie{Name: m.cfg.CookieName, Value: value}
-		parts = one[:]
-	} else if parts, err = m.layout.split(value); err != nil {
-		return nil, nil, fmt.Errorf("session not saved: %w", err)
+	if _, oneCookie := m.layout.(singleLayout); !oneCookie {
+		if parts, err = m.layout.split(value); err != nil {
+			return nil, nil, fmt.Errorf("session not saved: %w", err)
+		}
 	}
-	cookies := make([]*http.Cookie, 0, len(parts)+1)
-	lines := make([]string, 0, len(parts)+1)
-	for _, p := range parts {
-		c := cookieFor(&m.cfg, p.Name, p.Value)
-		line := m.cfg.cookieLine(c)
+	n := max(len(parts), 1)
+	var cookies []*http.Cookie
+	if withCookies {
+		cookies = make([]*http.Cookie, 0, n+1)
+	}
+	for i := 0; i < n; i++ {
+		name, v := m.cfg.CookieName, value
+		if parts != nil {
+			name, v = parts[i].Name, parts[i].Value
+		}
+		line, c := m.setCookie(name, v, withCookies)
 		if n := len(line); n > MaxCookieSize {
 			return nil, nil, fmt.Errorf("%w: session not saved: its Set-Cookie line has %d bytes, the limit is %d", ErrTooLarge, n, MaxCookieSize)
 		}
-		cookies, lines = append(cookies, c), append(lines, line)
+		lines = append(lines, line)
+		if withCookies {
+			cookies = append(cookies, c)
+		}
 	}
 	var stale []string
-	if !oneCookie {
+	if parts != nil {
 		stale = m.layout.stale(s.cookies, parts)
 	}
 	stale = append(stale, m.migrationStale(s)...)
 	moreCookies, moreLines := m.expire(s, stale)
-	if tooMany(len(cookies) + len(moreCookies)) {
+	if tooMany(n + len(moreLines)) {
 		return nil, nil, errSeveralCookies
 	}
 	m.stats.written.Add(1)
@@ -144,7 +147,68 @@ func (m *Manager) encodeChanges(s *Session, single bool) ([]*http.Cookie, []stri
 		m.stats.reissued[reissue].Add(1)
 	}
 	s.migrated = nil
-	return append(cookies, moreCookies...), append(lines, moreLines...), nil
+	if withCookies {
+		cookies = append(cookies, moreCookies...)
+	}
+	return cookies, append(lines, moreLines...), nil
+}
+
+// setCookie returns the Set-Cookie line that sets the cookie name to
+// value, and with withCookie the cookie too. The session's own cookie with
+// a value that http.Cookie writes as it is (every byte a cookie-octet of
+// RFC 6265, none a space or comma, which it would quote) gets the line
+// New computed for it with http.Cookie, its attributes reused: the same
+// text without formatting them again.
+func (m *Manager) setCookie(name, value string, withCookie bool) (string, *http.Cookie) {
+	var c *http.Cookie
+	if withCookie {
+		c = cookieFor(&m.cfg, name, value)
+	}
+	if m.lineAttrs != "" && name == m.cfg.CookieName && plainCookieValue(value) {
+		return name + "=" + value + m.lineAttrs, c
+	}
+	if c == nil {
+		c = cookieFor(&m.cfg, name, value)
+	}
+	return m.cfg.cookieLine(c), c
+}
+
+// plainCookieValue reports whether every byte of v is a cookie-octet that
+// http.Cookie writes without quoting: printable ASCII other than space,
+// '"', ',', ';' and '\\'.
+func plainCookieValue(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if !plainCookieOctet[v[i]] {
+			return false
+		}
+	}
+	return true
+}
+
+// plainCookieOctet is plainCookieValue's answer for each byte.
+var plainCookieOctet = func() (t [256]bool) {
+	for c := '!'; c <= '~'; c++ {
+		t[c] = c != '"' && c != ',' && c != ';' && c != '\\'
+	}
+	return t
+}()
+
+// sealSession encodes a session's values with its reserved members. The
+// built-in codecs are called as themselves, not through the interface,
+// so that extra (and the dates it points into) can stay on the caller's
+// stack.
+func (m *Manager) sealSession(v Values, extra []member, now time.Time) (string, error) {
+	switch c := m.codec.(type) {
+	case *jwtCodec:
+		return c.seal(v, extra, now)
+	case *fernetCodec:
+		return c.seal(v, extra, now)
+	case base64Codec:
+		return c.seal(v, extra, now)
+	case *formatCodec:
+		return c.seal(v, extra, now)
+	}
+	return m.codec.seal(v, slices.Clone(extra), now)
 }
 
 // migrationStale returns the names of the request's cookies of migration

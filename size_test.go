@@ -76,7 +76,7 @@ func TestComputedSizeIsTheWrittenSize(t *testing.T) {
 				}
 				after := maps.Clone(s.values)
 				after[key] = raw
-				_, lines, err := m.encodeChanges(&Session{m: m, loaded: true, values: after, version: 1}, false)
+				_, lines, err := m.encodeChanges(&Session{m: m, loaded: true, values: after, version: 1}, false, true, nil)
 				line, want := "", 0
 				if len(lines) == 1 {
 					line, want = lines[0], len(lines[0])

@@ -17,6 +17,8 @@ type responseWriter struct {
 	s           *Session
 	wroteHeader bool
 	vary        [1]string // the Vary header's value when the app set none
+	setCookie   [1]string // the Set-Cookie header's value: one line, when the app set none
+	noCache     [1]string // the Cache-Control header's value, when the app set none
 }
 
 var (
@@ -53,14 +55,17 @@ func (w *responseWriter) writeCookie() {
 	if !touched {
 		return
 	}
-	if _, lines, err := w.m.save(s, false); err == nil && len(lines) > 0 {
+	// The header values live in the writer's own arrays (capacity 1, so
+	// that an append copies them): no allocation for the common case.
+	if _, lines, err := w.m.save(s, false, false, w.setCookie[:0:1]); err == nil && len(lines) > 0 {
 		if old := h["Set-Cookie"]; old == nil {
-			h["Set-Cookie"] = lines // save made it for this response
+			h["Set-Cookie"] = lines
 		} else {
 			h["Set-Cookie"] = append(old, lines...)
 		}
 		if _, ok := h["Cache-Control"]; !ok {
-			h["Cache-Control"] = []string{`no-cache="Set-Cookie"`}
+			w.noCache[0] = `no-cache="Set-Cookie"`
+			h["Cache-Control"] = w.noCache[:1:1]
 		}
 	}
 }
