@@ -34,6 +34,7 @@ func validObject(payload []byte) ([]byte, error) {
 type memberScanner struct {
 	data []byte
 	i    int
+	key  int // where the key next returned starts in data
 }
 
 // newMemberScanner returns a scanner over object, which starts with '{'.
@@ -62,6 +63,7 @@ func (sc *memberScanner) next() (key, value []byte, plain, more bool) {
 		return nil, nil, false, false
 	}
 	key = d[i+1 : end-1]
+	sc.key = i + 1
 	i = skipSpace(d, end) + 1 // the ':'
 	i = skipSpace(d, i)
 	if i >= len(d) {
@@ -127,8 +129,6 @@ type objectMembers struct {
 // are unquoted exactly as splitObject unquotes them.
 func (m *Manager) scanMembers(object []byte) (objectMembers, bool) {
 	var f objectMembers
-	jwt := m.cfg.Type == JWT
-	createdName, idName := m.reservedKeys()
 	user := ""
 	if m.cfg.Revocation != nil {
 		user = m.cfg.RevocationUserKey
@@ -143,45 +143,96 @@ func (m *Manager) scanMembers(object []byte) (objectMembers, bool) {
 			return objectMembers{}, false
 		}
 		found := rawMember{v, true}
-		// The claims and reserved keys first: a user key of one of those
-		// names (which New refuses) would find nothing, as in the values,
-		// from which they are removed.
-		switch {
-		case jwt && string(k) == "exp":
+		switch kindOf(m, k) {
+		case expMember:
 			f.exp = found
-		case jwt && string(k) == "nbf":
+		case nbfMember:
 			f.nbf = found
-		case jwt && string(k) == "iat":
+		case iatMember:
 			f.reserved.iat = found
-		case string(k) == createdName:
+		case createdMember:
 			f.reserved.created = found
-		case string(k) == idName:
+		case idMember:
 			f.reserved.id = found
-		case string(k) == flashKey:
+		case flashesMember:
 			f.reserved.flashes = found
-		case user != "" && string(k) == user:
-			f.user = found
+		default:
+			// A user key of a hidden name (which New refuses) finds
+			// nothing, as in the values, from which those are removed.
+			if user != "" && string(k) == user {
+				f.user = found
+			}
 		}
 	}
+}
+
+// valuesOf splits a valid JSON object whose keys are all plain into
+// values, as splitObject does, leaving out the keys the package hides.
+func (m *Manager) valuesOf(object []byte) Values {
+	v := make(Values)
+	text := "" // object as a string, made for the first key: the keys share it
+	sc := newMemberScanner(object)
+	for {
+		k, raw, _, more := sc.next()
+		if !more {
+			return v
+		}
+		if kindOf(m, k) != visibleMember {
+			continue
+		}
+		if text == "" {
+			text = string(object)
+		}
+		v[text[sc.key:sc.key+len(k)]] = raw
+	}
+}
+
+// memberKind is what a session key means to the package: one of the
+// claims or reserved keys it hides from the app, or a value of the app.
+type memberKind uint8
+
+const (
+	visibleMember memberKind = iota // the app's
+	expMember                       // jwt "exp"
+	nbfMember                       // jwt "nbf"
+	iatMember                       // jwt "iat"
+	createdMember                   // "_cs_created"
+	idMember                        // "_cs_id", jwt "jti"
+	flashesMember                   // "_flashes"
+)
+
+// kindOf returns what key means in m's sessions: the reserved keys of
+// Manager.isReserved and, in jwt sessions, the claims of jwtClaimKeys are
+// hidden; every other key is the app's.
+func kindOf[K string | []byte](m *Manager, key K) memberKind {
+	switch string(key) {
+	case createdKey:
+		return createdMember
+	case flashKey:
+		return flashesMember
+	}
+	if m.cfg.Type != JWT {
+		if string(key) == idKey {
+			return idMember
+		}
+		return visibleMember
+	}
+	switch string(key) {
+	case "exp":
+		return expMember
+	case "nbf":
+		return nbfMember
+	case "iat":
+		return iatMember
+	case "jti":
+		return idMember
+	}
+	return visibleMember
 }
 
 // hidden reports whether key is one the package removes from the values
 // a cookie decodes to: the reserved keys, and in jwt sessions the claims
 // "exp" and "nbf".
 func (m *Manager) hidden(key string) bool {
-	return m.isReserved(key) || (m.cfg.Type == JWT && jwtClaimKeys[key])
-}
-
-// dropHidden removes from v the keys that hidden reports.
-func (m *Manager) dropHidden(v Values) {
-	createdName, idName := m.reservedKeys()
-	delete(v, createdName)
-	delete(v, idName)
-	delete(v, flashKey)
-	if m.cfg.Type == JWT {
-		delete(v, "iat")
-		for k := range jwtClaimKeys {
-			delete(v, k)
-		}
-	}
+	return kindOf(m, key) != visibleMember
 }

@@ -228,3 +228,60 @@ func TestScanMembersRefusesKeysThatAreNotPlain(t *testing.T) {
 		t.Error("the revocation user was collected without Config.Revocation")
 	}
 }
+
+// kindOf hides exactly the keys the eager path removes: the reserved keys
+// (Manager.isReserved), and in jwt sessions the claims of jwtClaimKeys.
+func TestKindOfMatchesReservedKeys(t *testing.T) {
+	names := []string{"exp", "nbf", "iat", "jti", "_cs_id", "_cs_created", "_flashes", "user", "", "Exp", "_cs_id ", "_flashes\x00", "jtI"}
+	for _, typ := range []Type{Base64, JWT, Fernet, Starlette, Flask, Django, IronSession, CookieSession} {
+		m := &Manager{cfg: Config{Type: typ}}
+		for _, k := range names {
+			want := m.isReserved(k) || typ == JWT && jwtClaimKeys[k]
+			if got := m.hidden(k); got != want {
+				t.Errorf("%s: hidden(%q) = %v, want %v", typ, k, got, want)
+			}
+			if got := kindOf(m, []byte(k)) != visibleMember; got != want {
+				t.Errorf("%s: kindOf([]byte(%q)) hides: %v, want %v", typ, k, got, want)
+			}
+		}
+	}
+}
+
+// valuesOf builds what splitObject builds, less the hidden keys, for every
+// object whose keys are all plain.
+func TestValuesOfMatchesSplitObject(t *testing.T) {
+	objects := append(scanCorpus(t),
+		[]byte(`{"exp":1,"nbf":2,"iat":3,"jti":"a","_cs_id":"b","_cs_created":4,"_flashes":[],"user":"u","exp":5}`))
+	checked := 0
+	for _, typ := range []Type{Base64, JWT, Fernet} {
+		m := &Manager{cfg: Config{Type: typ}}
+		for _, object := range objects {
+			object, err := validObject(object)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, plain := m.scanMembers(object); !plain {
+				continue
+			}
+			want := splitObject(object)
+			for k := range want {
+				if m.hidden(k) {
+					delete(want, k)
+				}
+			}
+			got := m.valuesOf(object)
+			if len(got) != len(want) {
+				t.Errorf("%s: %q: valuesOf has %d keys, want %d", typ, object, len(got), len(want))
+			}
+			for k, w := range want {
+				if g, ok := got[k]; !ok || !bytes.Equal(g, w) || cap(g) != len(g) {
+					t.Errorf("%s: %q: key %q: %q, want %q", typ, object, k, g, w)
+				}
+			}
+			checked++
+		}
+	}
+	if checked < 100 {
+		t.Errorf("only %d objects checked", checked)
+	}
+}

@@ -245,7 +245,7 @@ func (o *observer) flashes(s *Session) {
 	}
 }
 
-var idMember = regexp.MustCompile(`"(_cs_id|jti)":"([A-Za-z0-9_-]{22})"`)
+var idPair = regexp.MustCompile(`"(_cs_id|jti)":"([A-Za-z0-9_-]{22})"`)
 
 // save writes down the cookies the session saves: each line, and for a
 // session that was given a new id the line's value as its decoded object
@@ -264,8 +264,8 @@ func (o *observer) save(p *lazyPair, i int, s *Session) {
 			o.add("cookie %s: own cookie refused: %v", line, err)
 			continue
 		}
-		renamed := idMember.ReplaceAllStringFunc(string(object), func(member string) string {
-			sub := idMember.FindStringSubmatch(member)
+		renamed := idPair.ReplaceAllStringFunc(string(object), func(member string) string {
+			sub := idPair.FindStringSubmatch(member)
 			return `"` + sub[1] + `":"` + o.id(sub[2]) + `"`
 		})
 		if renamed != string(object) {

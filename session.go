@@ -190,9 +190,7 @@ func (s *Session) rawLocked(key string) (json.RawMessage, bool) {
 func (s *Session) valuesLocked() Values {
 	s.load()
 	if s.object != nil {
-		v := splitObject(s.object)
-		s.m.dropHidden(v)
-		s.values, s.object = v, nil
+		s.values, s.object = s.m.valuesOf(s.object), nil
 	}
 	return s.values
 }
@@ -210,7 +208,7 @@ func (s *Session) hasValuesLocked() bool {
 		if !more {
 			return false
 		}
-		if !s.m.hidden(string(k)) {
+		if kindOf(s.m, k) == visibleMember {
 			return true
 		}
 	}
