@@ -49,9 +49,9 @@ func newMemberScanner(object []byte) memberScanner {
 // bytes. more is false once the object has no more members.
 func (sc *memberScanner) next() (key, value []byte, plain, more bool) {
 	d := sc.data
-	i := skipSpace(d, sc.i)
+	i := sc.skipSpace(sc.i)
 	if i < len(d) && d[i] == ',' {
-		i = skipSpace(d, i+1)
+		i = sc.skipSpace(i + 1)
 	}
 	if i >= len(d) || d[i] != '"' {
 		sc.i = len(d) // '}': the end (or not an object: nothing to give)
@@ -64,8 +64,8 @@ func (sc *memberScanner) next() (key, value []byte, plain, more bool) {
 	}
 	key = d[i+1 : end-1]
 	sc.key = i + 1
-	i = skipSpace(d, end) + 1 // the ':'
-	i = skipSpace(d, i)
+	i = sc.skipSpace(end) + 1 // the ':'
+	i = sc.skipSpace(i)
 	if i >= len(d) {
 		sc.i = len(d) // unreachable for a valid object
 		return nil, nil, false, false
@@ -73,7 +73,26 @@ func (sc *memberScanner) next() (key, value []byte, plain, more bool) {
 	start := i
 	i = skipValue(d, i)
 	sc.i = i
-	return key, d[start:i:i], !escaped && utf8.Valid(key), true
+	plain = !escaped
+	for _, c := range key {
+		if c >= utf8.RuneSelf {
+			plain = plain && utf8.Valid(key)
+			break
+		}
+	}
+	return key, d[start:i:i], plain, true
+}
+
+// skipSpace is skipSpace of the scanner's data, answering the common case
+// (no whitespace: the object is compact) without a call.
+func (sc *memberScanner) skipSpace(i int) int {
+	if i < len(sc.data) {
+		switch sc.data[i] {
+		case ' ', '\t', '\r', '\n':
+			return skipSpace(sc.data, i)
+		}
+	}
+	return i
 }
 
 // lookupMember returns the raw value of key in a valid JSON object whose

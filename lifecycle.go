@@ -78,21 +78,29 @@ type lifeFacts struct {
 // lifeOf).
 func (m *Manager) takeReserved(v Values) (lifeFacts, error) {
 	createdName, idName := m.reservedKeys()
-	f, err := m.lifeOf(reservedMembers{
+	r := reservedMembers{
 		created: memberOf(v, createdName),
 		iat:     memberOf(v, "iat"),
 		id:      memberOf(v, idName),
 		flashes: memberOf(v, flashKey),
-	})
+	}
+	f, err := m.lifeOf(r)
 	if err != nil {
 		return f, err
 	}
-	delete(v, createdName)
-	if m.cfg.Type == JWT {
+	// Deleting a key that is not there costs a lookup: only those found.
+	if r.created.ok {
+		delete(v, createdName)
+	}
+	if r.iat.ok && m.cfg.Type == JWT {
 		delete(v, "iat")
 	}
-	delete(v, idName)
-	delete(v, flashKey)
+	if r.id.ok {
+		delete(v, idName)
+	}
+	if r.flashes.ok {
+		delete(v, flashKey)
+	}
 	return f, nil
 }
 

@@ -32,8 +32,8 @@ type Session struct {
 	ctx        context.Context
 	req        *http.Request // the cookie is read from it when non-nil
 	header     string        // else from this Cookie header (LoadHeader)
-	fromHeader bool
-	value      string // else, this is the cookie value (Load)
+	value      string        // else, this is the cookie value (Load)
+	fromHeader bool          // header, not value, holds the cookie
 	loaded     bool
 	present    bool // the request carried a cookie of this name
 
@@ -55,6 +55,9 @@ type Session struct {
 	// The response's headers have been written (or the connection
 	// hijacked): no change can be saved any more.
 	headersWritten bool
+	// eager turns off the reading of object, for tests: accept splits
+	// every cookie at once.
+	eager bool
 
 	// values are the session's values; nil while object holds them.
 	values Values
@@ -64,10 +67,7 @@ type Session struct {
 	// first time something needs the map. The keys the package hides (see
 	// Manager.hidden) are in it, and are absent for every reader.
 	object []byte
-	// eager turns off the reading of object, for tests: accept splits
-	// every cookie at once.
-	eager bool
-	err   error // why the request's cookie was refused
+	err    error // why the request's cookie was refused
 	// listErr is the revocation list's error met while reading (it could
 	// not tell for sure), reported by load once s.mu is released.
 	listErr error
