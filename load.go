@@ -250,7 +250,10 @@ func objectCodecOf(codec sessionCodec) objectCodec {
 	case *fernetCodec:
 		return c
 	case base64Codec:
-		return c
+		// Asserted, not converted: converting the struct would copy it
+		// to the heap.
+		oc, _ := codec.(objectCodec)
+		return oc
 	}
 	return nil
 }
