@@ -141,13 +141,13 @@ type objectMembers struct {
 	user     rawMember
 }
 
-// scanMembers collects, in one pass over a valid JSON object, the members
-// the read path looks up (a key given twice keeps its last value), and
-// reports whether every key of the object is plain. When one is not, the
-// result is of no use: the caller splits the object instead, so that keys
-// are unquoted exactly as splitObject unquotes them.
-func (m *Manager) scanMembers(object []byte) (objectMembers, bool) {
-	var f objectMembers
+// scanMembers collects into f, in one pass over a valid JSON object, the
+// members the read path looks up (a key given twice keeps its last value),
+// and reports whether every key of the object is plain. When one is not,
+// f is left empty: the caller splits the object instead, so that keys are
+// unquoted exactly as splitObject unquotes them.
+func (m *Manager) scanMembers(object []byte, f *objectMembers) bool {
+	*f = objectMembers{}
 	user := ""
 	if m.cfg.Revocation != nil {
 		user = m.cfg.RevocationUserKey
@@ -156,10 +156,11 @@ func (m *Manager) scanMembers(object []byte) (objectMembers, bool) {
 	for {
 		k, v, plain, more := sc.next()
 		if !more {
-			return f, true
+			return true
 		}
 		if !plain {
-			return objectMembers{}, false
+			*f = objectMembers{}
+			return false
 		}
 		found := rawMember{v, true}
 		switch kindOf(m, k) {

@@ -84,7 +84,7 @@ func (m *Manager) takeReserved(v Values) (lifeFacts, error) {
 		id:      memberOf(v, idName),
 		flashes: memberOf(v, flashKey),
 	}
-	f, err := m.lifeOf(r)
+	f, err := m.lifeOf(&r)
 	if err != nil {
 		return f, err
 	}
@@ -108,7 +108,7 @@ func (m *Manager) takeReserved(v Values) (lifeFacts, error) {
 // reserved key of the wrong type makes the cookie malformed: only this
 // package writes them, and a signed cookie with a bad one was not written
 // by it. "iat" counts in jwt sessions only.
-func (m *Manager) lifeOf(r reservedMembers) (lifeFacts, error) {
+func (m *Manager) lifeOf(r *reservedMembers) (lifeFacts, error) {
 	var f lifeFacts
 	createdName, idName := m.reservedKeys()
 	if r.created.ok {

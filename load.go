@@ -190,7 +190,7 @@ func (m *Manager) accept(s *Session, value string, codec sessionCodec, src *migr
 		err     error
 	)
 	if oc := objectCodecOf(codec); oc != nil && src == nil && !s.eager {
-		values, object, members, meta, err = m.openObject(oc, value)
+		values, object, meta, err = m.openObject(oc, value, &members)
 	} else {
 		values, meta, err = codec.open(value)
 	}
@@ -203,7 +203,7 @@ func (m *Manager) accept(s *Session, value string, codec sessionCodec, src *migr
 			return m.refused(err)
 		}
 		members.user = m.userMember(values)
-	} else if life, err = m.lifeOf(members.reserved); err != nil {
+	} else if life, err = m.lifeOf(&members.reserved); err != nil {
 		return m.refused(err)
 	}
 	v := m.judge(s.ctx, s, meta, life, m.userOf(members.user), maxAge, src != nil, deriveOf(codec))
@@ -259,22 +259,21 @@ func objectCodecOf(codec sessionCodec) objectCodec {
 }
 
 // openObject opens value with the Manager's own codec, keeping its JSON
-// object: object and members when every key of the object is plain (see
-// scanMembers), else values, split, as codec.open gives them.
-func (m *Manager) openObject(codec objectCodec, value string) (Values, []byte, objectMembers, format.Meta, error) {
+// object: object, and members filled in, when every key of the object is
+// plain (see scanMembers), else values, split, as codec.open gives them.
+func (m *Manager) openObject(codec objectCodec, value string, members *objectMembers) (Values, []byte, format.Meta, error) {
 	object, meta, err := codec.openObject(value)
 	if err != nil {
-		return nil, nil, objectMembers{}, meta, err
+		return nil, nil, meta, err
 	}
-	members, plain := m.scanMembers(object)
-	if !plain {
+	if !m.scanMembers(object, members) {
 		values, meta, err := codec.values(object, meta)
-		return values, nil, objectMembers{}, meta, err
+		return values, nil, meta, err
 	}
 	if meta, err = codec.claims(meta, members.exp, members.nbf); err != nil {
-		return nil, nil, objectMembers{}, meta, err
+		return nil, nil, meta, err
 	}
-	return nil, object, members, meta, nil
+	return nil, object, meta, nil
 }
 
 // deriveOf returns how judgeDates treats codec's cookies that state only
