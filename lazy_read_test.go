@@ -553,23 +553,35 @@ func TestLazyReadAllocations(t *testing.T) {
 
 // FuzzLazyMatchesEager holds lazy sessions to eager ones on any payload,
 // sealed as base64 and jwt cookies: reads, listing, a change and the save.
+// The Managers serve every input (their counters compared as they add up).
 func FuzzLazyMatchesEager(f *testing.F) {
 	for _, payload := range lazyPayloads {
 		f.Add(payload)
 	}
+	pairs := map[Type]*lazyPair{}
+	configs := map[Type]Config{}
+	for _, typ := range []Type{Base64, JWT} {
+		configs[typ] = lazyConfigs(typ)["lifetime"]
+	}
 	f.Fuzz(func(t *testing.T, payload string) {
 		for _, typ := range []Type{Base64, JWT} {
-			cfg := lazyConfigs(typ)["lifetime"]
+			cfg := configs[typ]
+			p := pairs[typ]
+			if p == nil {
+				p = newLazyPair(t, cfg)
+				pairs[typ] = p
+			}
 			keys := append(keysOf(payload), lazyKeys...)
+			cookie := sealPayload(t, cfg, payload)
 			for _, name := range []string{"read", "list", "set", "clear"} {
-				p := newLazyPair(t, cfg)
 				var got [2]observer
 				for i := range got {
+					p.reports[i] = nil
 					got[i].payload = payload
-					s := p.load(i, sealPayload(t, cfg, payload))
+					s := p.load(i, cookie)
 					lazyScenarios[name](&got[i], p, i, s, keys)
 					got[i].add("Stats %+v", p.m[i].Stats())
-					got[i].add("reports %s", fmt.Sprintf("%q", p.reports[i]))
+					got[i].add("reports %q", p.reports[i])
 				}
 				if l, e := strings.Join(got[0].out, "\n"), strings.Join(got[1].out, "\n"); l != e {
 					t.Fatalf("%s, %s: %q: lazy and eager differ:\nlazy:\n%s\neager:\n%s", typ, name, payload, l, e)
