@@ -545,6 +545,12 @@ func TestLazyReadAllocations(t *testing.T) {
 		}
 		lazy, eager := read(false), read(true)
 		t.Logf("%s: allocations per read: lazy %v, eager %v", typ, lazy, eager)
+		if raceEnabled {
+			// sync.Pool drops HMAC states under the race detector, which
+			// are then allocated again: the budget does not hold, the
+			// difference does.
+			budget = eager
+		}
 		if lazy > eager-2 || lazy > budget {
 			t.Errorf("%s: lazy read: %v allocations, eager %v: want at least 2 fewer, and at most %v", typ, lazy, eager, budget)
 		}
