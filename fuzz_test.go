@@ -688,7 +688,16 @@ func FuzzMiddlewareCookie(f *testing.F) {
 	}
 	check := func(t *testing.T, typ Type, header string, code int, h http.Header, m *Manager) {
 		t.Helper()
-		errs := take()
+		// The echo of a long header (control characters take six bytes
+		// each in JSON) cannot fit a cookie: Set refuses it, and reports
+		// that, beside the cookie's refusal if there was one.
+		var errs []error
+		for _, err := range take() {
+			if errors.Is(err, ErrNotSaved) && errors.Is(err, ErrTooLarge) && !errors.Is(err, ErrCookieRefused) {
+				continue
+			}
+			errs = append(errs, err)
+		}
 		if code >= 500 {
 			t.Fatalf("%s: status %d for Cookie %q", typ, code, header)
 		}
@@ -697,8 +706,8 @@ func FuzzMiddlewareCookie(f *testing.F) {
 			t.Fatalf("%s: Cookie %q: refused %v, errors reported %v", typ, header, refused, errs)
 		}
 		for _, err := range errs {
-			if refusal(err) == nil {
-				t.Fatalf("%s: reported error %v wraps no refusal sentinel", typ, err)
+			if !errors.Is(err, ErrCookieRefused) || refusal(err) == nil {
+				t.Fatalf("%s: reported error %v is not a refusal wrapping its sentinel", typ, err)
 			}
 		}
 		if typ != Base64 && h.Get("X-Len") != "0" && !headerHasAuthentic(header, typ, secrets[typ]) {
