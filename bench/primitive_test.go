@@ -191,6 +191,32 @@ func splitMembers(data []byte) map[string]json.RawMessage {
 	return v
 }
 
+// lookupMember is the floor of reading one value: its raw value found by
+// scanning the top-level members of a JSON object that json.Valid has
+// accepted, keys compared as written (the fixture's have no escapes); a
+// key given twice keeps its last value. It is what a session that keeps
+// its object, as the core's do, needs for a handler that reads one value.
+func lookupMember(data []byte, key string) (json.RawMessage, bool) {
+	var found json.RawMessage
+	ok := false
+	i := 1
+	for i < len(data) && data[i] != '}' {
+		for data[i] == ',' || data[i] == ' ' {
+			i++
+		}
+		start := i
+		i = skipJSONString(data, i)
+		k := data[start+1 : i-1]
+		i++ // ':'
+		start = i
+		i = skipJSONValue(data, i)
+		if string(k) == key {
+			found, ok = data[start:i:i], true
+		}
+	}
+	return found, ok
+}
+
 func skipJSONString(data []byte, i int) int {
 	for i++; i < len(data); i++ {
 		switch data[i] {
@@ -385,6 +411,21 @@ func TestPrimitiveFloors(t *testing.T) {
 		t.Fatalf("base64 floor: %v", err)
 	}
 	same("floor base64 decode", splitMembers(plain), want)
+	// The lookup floor finds every value the split does, the last of a
+	// repeated key, and nothing else.
+	for _, payload := range [][]byte{f.jwtPayload, f.fernetPayload, plain} {
+		for k, raw := range splitMembers(payload) {
+			if got, ok := lookupMember(payload, k); !ok || !bytes.Equal(got, raw) {
+				t.Errorf("lookup floor %q in %s: %s, %v", k, payload, got, ok)
+			}
+		}
+		if _, ok := lookupMember(payload, "nobody"); ok {
+			t.Errorf("lookup floor found a key that is not in %s", payload)
+		}
+	}
+	if got, _ := lookupMember([]byte(`{"a":1,"b":{"a":2},"a":3}`), "a"); string(got) != "3" {
+		t.Errorf("lookup floor, repeated key: got %s, want the last value 3", got)
+	}
 
 	// The floors check what they must: a flipped bit is refused.
 	for _, i := range []int{0, 1, 9, 30, len(f.fernetRaw) - 40, len(f.fernetRaw) - 1} {
@@ -503,6 +544,8 @@ func BenchmarkPrimitive(b *testing.B) {
 	bench("json-valid/plain", func() bool { return json.Valid(f.fernetPayload) })
 	bench("json-split/with-exp", func() bool { v := splitMembers(f.jwtPayload); sink = v; return len(v) == 4 })
 	bench("json-split/plain", func() bool { v := splitMembers(f.fernetPayload); sink = v; return len(v) == 3 })
+	bench("json-lookup/with-exp", func() bool { v, ok := lookupMember(f.jwtPayload, "user"); return ok && len(v) == 5 })
+	bench("json-lookup/plain", func() bool { v, ok := lookupMember(f.fernetPayload, "user"); return ok && len(v) == 5 })
 	bench("json-append/with-exp", func() bool { return len(f.appendObject(out[:0], f.jwtValues)) == len(f.jwtPayload) })
 	bench("json-append/plain", func() bool { return len(f.appendObject(out[:0], f.plainValues)) == len(f.fernetPayload) })
 
