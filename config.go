@@ -301,7 +301,10 @@ type Config struct {
 	// cookie name and secrets: a cookie that only one of them decodes is
 	// accepted and written again in this Manager's own format on the same
 	// response (counted in Stats as re-issued by migration), so users are
-	// moved without being logged out. Default none.
+	// moved without being logged out. Into a jwt Manager, a migrated
+	// session's keys "exp" and "nbf" (app values in the other formats) are
+	// dropped with a log record: the token's own claims take those names.
+	// Default none.
 	MigrateFrom []Migration
 
 	// MaxSize, when over MaxCookieSize, lets a session take several

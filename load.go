@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -199,6 +200,9 @@ func (m *Manager) accept(s *Session, value string, codec sessionCodec, src *migr
 	}
 	var life lifeFacts
 	if object == nil {
+		if src != nil && m.cfg.Type == JWT {
+			m.dropClaimKeys(s, values)
+		}
 		if life, err = m.takeReserved(values); err != nil {
 			return m.refused(err)
 		}
@@ -221,6 +225,20 @@ func (m *Manager) accept(s *Session, value string, codec sessionCodec, src *migr
 		m.stats.decoded(meta.Key)
 	}
 	return nil
+}
+
+// dropClaimKeys removes from a migrated session's values the keys a jwt
+// session cannot hold ("exp" and "nbf", which the token's own claims
+// take), logging each: kept, they would make every save of the session
+// fail, and the user would stay on the old cookie.
+func (m *Manager) dropClaimKeys(s *Session, values Values) {
+	for _, key := range [...]string{"exp", "nbf"} {
+		if _, ok := values[key]; ok {
+			delete(values, key)
+			m.cfg.Logger.WarnContext(s.ctx, "cookiesession: a migrated session's key dropped: jwt sessions keep it for the token's own claim",
+				slog.String("key", key), slog.String("cookie", m.cfg.CookieName))
+		}
+	}
 }
 
 // objectCodec is a sessionCodec that can stop at the validated JSON

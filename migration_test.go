@@ -7,17 +7,20 @@ package cookiesession
 // and a logout expires it too.
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -267,5 +270,50 @@ func TestMigrationSameNameForgedIsASignatureRefusal(t *testing.T) {
 	}
 	if st := m.Stats(); st.Refused["signature"] != 1 || st.Migrated[0] != 0 {
 		t.Errorf("Refused %v, Migrated %v", st.Refused, st.Migrated)
+	}
+}
+
+// A fernet session holding app keys named "exp" and "nbf" migrates into
+// jwt: those keys are dropped (the token's own claims take the names) and
+// logged, and the session is written as a jwt. Kept, they made every save
+// fail, and the user stayed on the fernet cookie for good.
+func TestMigrationIntoJWTDropsClaimKeys(t *testing.T) {
+	secret := "0123456789abcdef0123456789abcdef"
+	old, err := NewCodec(Config{Type: Fernet, SecretKey: secret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, err := old.Encode(Values{"user": json.RawMessage(`"tom"`), "exp": json.RawMessage(`5`), "nbf": json.RawMessage(`"x"`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	var reported []error
+	m, err := New(Config{Type: JWT, SecretKey: secret,
+		MigrateFrom:  []Migration{{Type: Fernet, SecretKey: secret}},
+		Logger:       slog.New(slog.NewTextHandler(&logs, nil)),
+		ErrorHandler: func(_ context.Context, err error) { reported = append(reported, err) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := m.LoadHeader(context.Background(), "session="+token)
+	if got := s.GetString("user"); got != "tom" || s.Err() != nil {
+		t.Fatalf("user %q, err %v", got, s.Err())
+	}
+	if _, ok := s.Raw("exp"); ok {
+		t.Error("the migrated exp is visible")
+	}
+	cookies, err := m.SaveCookies(s)
+	if err != nil || len(cookies) != 1 || len(reported) > 0 {
+		t.Fatalf("save: %v, %d cookies, reported %v", err, len(cookies), reported)
+	}
+	v, err := m.Codec().Decode(cookies[0].Value)
+	if err != nil || string(v["user"]) != `"tom"` {
+		t.Fatalf("the jwt written: %v, %v", v, err)
+	}
+	for _, key := range []string{"exp", "nbf"} {
+		if !strings.Contains(logs.String(), "key="+key) {
+			t.Errorf("no log record of the dropped %q: %s", key, logs.String())
+		}
 	}
 }
