@@ -236,11 +236,15 @@ func (c *jwtCodec) values(object []byte, meta format.Meta) (Values, format.Meta,
 // error the meta returned holds what was read before it.
 func (c *jwtCodec) claims(meta format.Meta, exp, nbf rawMember) (format.Meta, error) {
 	if exp.ok {
-		t, err := numericDate(exp.raw)
-		if err != nil {
-			return meta, fmt.Errorf("%w: jwt exp: %v", ErrMalformed, err)
+		if t, ok := decimalDate(exp.raw); ok {
+			meta.Expires = t // the exp the package writes, to the millisecond
+		} else {
+			t, err := numericDate(exp.raw)
+			if err != nil {
+				return meta, fmt.Errorf("%w: jwt exp: %v", ErrMalformed, err)
+			}
+			meta.Expires = dateOf(t)
 		}
-		meta.Expires = dateOf(t)
 	}
 	if nbf.ok {
 		t, err := numericDate(nbf.raw)

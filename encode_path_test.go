@@ -7,8 +7,11 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"math"
+	"math/rand"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -289,5 +292,53 @@ func TestWriteRequestAllocations(t *testing.T) {
 	// 24 before the write path kept its buffers on the stack.
 	if allocs > 9 {
 		t.Errorf("%v allocations per write request, want 9", allocs)
+	}
+}
+
+// decimalDate reads the dates the package writes exactly, and reads them
+// as the float path did: the same instant for creation times (kept to the
+// millisecond), within the float's own precision for exp (whose float
+// path kept the binary fraction's nanoseconds: for dates of today about
+// 0.1 µs off the decimal). Anything else goes to the float path.
+func TestDecimalDateMatchesFloatPath(t *testing.T) {
+	rng := rand.New(rand.NewSource(13))
+	inputs := []string{"0", "1", "9", "10", "1795000000", "1795000000.1", "1795000000.12", "1795000000.123",
+		"1795000000.999", "99999999999", "99999999999.999", "0.001", "0.5", "1700000000.25"}
+	for i := 0; i < 2000; i++ {
+		sec := rng.Int63n(100_000_000_000)
+		switch rng.Intn(4) {
+		case 0:
+			inputs = append(inputs, fmt.Sprint(sec))
+		case 1:
+			inputs = append(inputs, fmt.Sprintf("%d.%d", sec, rng.Intn(10)))
+		case 2:
+			inputs = append(inputs, fmt.Sprintf("%d.%02d", sec, rng.Intn(100)))
+		default:
+			inputs = append(inputs, fmt.Sprintf("%d.%03d", sec, rng.Intn(1000)))
+		}
+	}
+	for _, in := range inputs {
+		got, ok := decimalDate([]byte(in))
+		if !ok {
+			t.Fatalf("%s: not read", in)
+		}
+		f, err := strconv.ParseFloat(in, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sec, frac := math.Modf(f)
+		created := time.Unix(int64(sec), int64(math.Round(frac*1000))*int64(time.Millisecond))
+		if !got.Equal(created) {
+			t.Errorf("%s: %v, the float path's creation time %v", in, got, created)
+		}
+		ulp := time.Duration((math.Nextafter(f, math.Inf(1)) - f) * 1e9)
+		if d := got.Sub(dateOf(f)); d < -ulp || d > ulp+time.Nanosecond {
+			t.Errorf("%s: %v, %v from the float path's exp (its precision %v)", in, got, d, ulp)
+		}
+	}
+	for _, in := range []string{"", "-1", "01", "1.", "1.2345", "1e9", "1E+3", "100000000000", "1.5e3", `"1"`, "1 ", "١"} {
+		if got, ok := decimalDate([]byte(in)); ok {
+			t.Errorf("%q read as %v: not a date the package writes", in, got)
+		}
 	}
 }

@@ -179,14 +179,47 @@ func (m *Manager) reservedFields(f lifeFacts, dst []member) []member {
 	return dst
 }
 
-// parseNumericDate reads seconds since the Unix epoch, with a fraction.
+// parseNumericDate reads seconds since the Unix epoch, with a fraction
+// (kept to the millisecond).
 func parseNumericDate(raw json.RawMessage) (time.Time, error) {
+	if t, ok := decimalDate(raw); ok {
+		return t, nil // what the package writes, read exactly without floats
+	}
 	f, err := strconv.ParseFloat(string(raw), 64)
 	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < 0 || f > 1e11 {
 		return time.Time{}, fmt.Errorf("not a date in seconds: %q", truncate(string(raw), 40))
 	}
 	sec, frac := math.Modf(f)
 	return time.Unix(int64(sec), int64(math.Round(frac*1000))*int64(time.Millisecond)), nil
+}
+
+// decimalDate reads the dates the package writes: 1 to 11 digits of
+// seconds since the Unix epoch, optionally a point and 1 to 3 digits of
+// fraction, as the exact millisecond they name. Anything else reports
+// false, for strconv.ParseFloat to read.
+func decimalDate(raw []byte) (time.Time, bool) {
+	var sec, ms int64
+	i := 0
+	for ; i < len(raw) && i < 12 && '0' <= raw[i] && raw[i] <= '9'; i++ {
+		sec = sec*10 + int64(raw[i]-'0')
+	}
+	if i == 0 || i > 11 || i > 1 && raw[0] == '0' {
+		return time.Time{}, false
+	}
+	if i < len(raw) {
+		if raw[i] != '.' || len(raw)-i-1 < 1 || len(raw)-i-1 > 3 {
+			return time.Time{}, false
+		}
+		scale := int64(100)
+		for _, c := range raw[i+1:] {
+			if c < '0' || c > '9' {
+				return time.Time{}, false
+			}
+			ms += int64(c-'0') * scale
+			scale /= 10
+		}
+	}
+	return time.Unix(sec, ms*int64(time.Millisecond)), true
 }
 
 // formatNumericDate writes t as seconds since the Unix epoch with
