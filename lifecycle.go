@@ -266,9 +266,9 @@ func newSessionID() (string, error) {
 
 // verdict is judge's answer for one decoded cookie.
 type verdict struct {
-	err     error     // non-nil: refuse the cookie
-	reissue int       // reissueNone or the cause to write it again
-	created time.Time // for a session that carries no creation time: the one to keep
+	err     error        // non-nil: refuse the cookie
+	reissue reissueCause // reissueNone or the cause to write it again
+	created time.Time    // for a session that carries no creation time: the one to keep
 }
 
 // judge decides whether a cookie that its format authenticated is still

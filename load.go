@@ -22,7 +22,7 @@ import (
 // take several cookies (iron-session, cookie-session, Config.MaxSize,
 // Config.MigrateFrom) use [Manager.LoadHeader].
 func (m *Manager) Load(ctx context.Context, cookieValue string) *Session {
-	return &Session{m: m, ctx: ctx, value: cookieValue}
+	return &Session{m: m, ctx: ctx, source: cookieValue}
 }
 
 // LoadHeader returns a session for a request's whole Cookie header, as a
@@ -31,7 +31,7 @@ func (m *Manager) Load(ctx context.Context, cookieValue string) *Session {
 // name, its chunks or signature cookie, the cookies of Config.MigrateFrom).
 // Save it with [Manager.SaveCookies]. Errors are reported with ctx.
 func (m *Manager) LoadHeader(ctx context.Context, cookieHeader string) *Session {
-	return &Session{m: m, ctx: ctx, header: cookieHeader, fromHeader: true}
+	return &Session{m: m, ctx: ctx, source: cookieHeader, fromHeader: true}
 }
 
 // maxCookieTries bounds how many cookies (or chunk sets) of the session's
@@ -49,15 +49,14 @@ func (m *Manager) read(s *Session) {
 	}()
 	switch {
 	case s.req != nil:
-		m.readLines(s, s.req.Header["Cookie"])
-		s.req = nil
+		m.readLines(s, s.req.Header["Cookie"]) // s.req stays: log records name the request
 	case s.fromHeader:
-		m.readLines(s, []string{s.header})
-		s.header = ""
-	case s.value != "":
+		m.readLines(s, []string{s.source})
+		s.source = ""
+	case s.source != "":
 		s.present = true
-		m.readCandidates(s, []string{unquoteCookie(s.value)}, nil)
-		s.value = ""
+		m.readCandidates(s, []string{unquoteCookie(s.source)}, nil)
+		s.source = ""
 	}
 }
 
@@ -219,7 +218,6 @@ func (m *Manager) accept(s *Session, value string, codec sessionCodec, src *migr
 	}
 	s.values, s.object, s.life, s.reissue = values, object, life, v.reissue
 	if src != nil {
-		s.migrated = src
 		m.stats.migrated[src.index].Add(1)
 	} else {
 		m.stats.decoded(meta.Key)

@@ -181,8 +181,7 @@ func (h *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	st := &requestState{}
 	s, sw := &st.s, &st.w
 	s.m, s.ctx, s.req = m, r.Context(), r
-	s.method, s.path = r.Method, r.URL.Path
-	sw.ResponseWriter, sw.m, sw.s = w, m, s
+	sw.ResponseWriter, sw.s = w, s
 	st.ctx = sessionContext{Context: r.Context(), s: s}
 	// r.WithContext, inlined here, copies the request into st rather than
 	// into an allocation of its own.
@@ -294,11 +293,11 @@ func (m *Manager) report(s *Session, err error) {
 		slog.Any("error", err),
 	}
 	n := 3
-	if s.method != "" {
+	if r := s.req; r != nil && r.URL != nil {
 		// The path as it travels in a URL: escaped, so that a client
 		// cannot put a line break into a log line with %0A.
-		path := (&url.URL{Path: s.path}).EscapedPath()
-		attrs[n], attrs[n+1] = slog.String("method", s.method), slog.String("path", path)
+		path := (&url.URL{Path: r.URL.Path}).EscapedPath()
+		attrs[n], attrs[n+1] = slog.String("method", r.Method), slog.String("path", path)
 		n += 2
 	}
 	if suppressed > 0 {

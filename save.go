@@ -146,7 +146,6 @@ func (m *Manager) encodeChanges(s *Session, single, withCookies bool, lines []st
 	if !changed && reissue != reissueNone {
 		m.stats.reissued[reissue].Add(1)
 	}
-	s.migrated = nil
 	if withCookies {
 		cookies = append(cookies, moreCookies...)
 	}

@@ -27,30 +27,15 @@ import (
 type Session struct {
 	mu sync.Mutex
 
-	// Where the cookie comes from, until it is loaded.
+	// Where the cookie comes from, until it is loaded. req is also the
+	// request of log records (none for sessions from Manager.Load).
 	m          *Manager
 	ctx        context.Context
 	req        *http.Request // the cookie is read from it when non-nil
-	header     string        // else from this Cookie header (LoadHeader)
-	value      string        // else, this is the cookie value (Load)
-	fromHeader bool          // header, not value, holds the cookie
+	source     string        // else from this Cookie header (LoadHeader) or cookie value (Load)
+	fromHeader bool          // source is a Cookie header, not a cookie value
 	loaded     bool
 	present    bool // the request carried a cookie of this name
-
-	// The request's cookies of the session and its migration sources,
-	// when the session may take several cookies (nil on the fast path).
-	cookies []chunk.Cookie
-	// What the session says of its own life (creation time, id, flash
-	// messages), kept out of values.
-	life lifeFacts
-	// reissue is the cause to write the cookie again even if nothing
-	// changed (rolling, rotation, migration, upgrade), or reissueNone.
-	reissue int
-	// migrated is the migration source the session was read from, or nil.
-	migrated *migrationSource
-
-	// The request, for log records; empty for sessions from Manager.Load.
-	method, path string
 
 	// The response's headers have been written (or the connection
 	// hijacked): no change can be saved any more.
@@ -58,6 +43,20 @@ type Session struct {
 	// eager turns off the reading of object, for tests: accept splits
 	// every cookie at once.
 	eager bool
+	// sizeKnown: memberSum is up to date (see membersLen).
+	sizeKnown bool
+	// reissue is the cause to write the cookie again even if nothing
+	// changed (rolling, rotation, migration, upgrade), or reissueNone.
+	// (The flags and reissue share one word: a Session is part of every
+	// request's one allocation, see requestState.)
+	reissue reissueCause
+
+	// The request's cookies of the session and its migration sources,
+	// when the session may take several cookies (nil on the fast path).
+	cookies []chunk.Cookie
+	// What the session says of its own life (creation time, id, flash
+	// messages), kept out of values.
+	life lifeFacts
 
 	// values are the session's values; nil while object holds them.
 	values Values
@@ -76,10 +75,9 @@ type Session struct {
 	// session's JSON object, kept up to date so that Set need not
 	// measure every value.
 	memberSum int
-	sizeKnown bool
 
-	version uint64 // bumped on every change
-	saved   uint64 // the version last saved into a cookie
+	version uint32 // bumped on every change
+	saved   uint32 // the version last saved into a cookie
 }
 
 // load decodes the request's cookie once. The caller holds s.mu.

@@ -62,9 +62,13 @@ const (
 
 var refusalNames = [numRefusals]string{"signature", "expired", "not_yet_valid", "malformed", "algorithm", "too_large", "revoked", "other"}
 
+// A reissueCause is why a session is written again although nothing
+// changed; reissueNone for none.
+type reissueCause uint8
+
 // re-issue causes, in the order of reissueNames.
 const (
-	reissueNone = iota
+	reissueNone reissueCause = iota
 	reissueRolling
 	reissueRotation
 	reissueMigration

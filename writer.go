@@ -13,7 +13,6 @@ import (
 // before they are written, whichever way the handler writes them.
 type responseWriter struct {
 	http.ResponseWriter
-	m           *Manager
 	s           *Session
 	wroteHeader bool
 	vary        [1]string // the Vary header's value when the app set none
@@ -57,7 +56,7 @@ func (w *responseWriter) writeCookie() {
 	}
 	// The header values live in the writer's own arrays (capacity 1, so
 	// that an append copies them): no allocation for the common case.
-	if _, lines, err := w.m.save(s, false, false, w.setCookie[:0:1]); err == nil && len(lines) > 0 {
+	if _, lines, err := s.m.save(s, false, false, w.setCookie[:0:1]); err == nil && len(lines) > 0 {
 		if old := h["Set-Cookie"]; old == nil {
 			h["Set-Cookie"] = lines
 		} else {
