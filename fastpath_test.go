@@ -193,13 +193,35 @@ var numberSamples = []string{
 
 func TestValidValueNeverAcceptsInvalidJSON(t *testing.T) {
 	samples := append(append(numberSamples, valueSamples...), `"a"b"`, "\"\x01\"", `"\"`, `"`, `"\x"`, `{`, `[1,]`)
+	samples = append(samples, flatArraySamples...)
 	for _, s := range samples {
 		checkValidValue(t, []byte(s))
 	}
 }
 
+// flatArraySamples are arrays for validValue's fast path of flat arrays,
+// valid and not; the first six are flat, and the fast path takes them.
+var flatArraySamples = []string{
+	`[]`, `["admin","dev"]`, `[1,2.5,-0,1e3,true,false,null,"x"]`, `[""]`, `["a,b","]"]`, `["é"]`,
+	`[`, `]`, `[,]`, `[1,]`, `[,1]`, `[1,,2]`, `["a"`, `["a]`, `["a"b]`, `["a""b"]`, `["a",]`, `[tru]`,
+	`[01]`, `[1 ]`, `[ 1]`, `[1.]`, `["\u0001"]`, "[\"\x01\"]", `["a\"b"]`, `[[1]]`, `[{}]`, `[1]]`, `[[1]`,
+	`[nul]`, `[true,fals]`, `["a"1]`, `[1"a"]`, `[-]`, `["]`, `[""""]`,
+}
+
+func TestFlatArrayFastPath(t *testing.T) {
+	for i, s := range flatArraySamples {
+		got := flatArray([]byte(s))
+		if got && !json.Valid([]byte(s)) {
+			t.Errorf("flatArray(%s) = true for invalid JSON", s)
+		}
+		if i < 6 && !got {
+			t.Errorf("flatArray(%s) = false for a flat array", s)
+		}
+	}
+}
+
 func FuzzValidValue(f *testing.F) {
-	for _, s := range append(numberSamples, valueSamples...) {
+	for _, s := range append(append(numberSamples, valueSamples...), flatArraySamples...) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) { checkValidValue(t, raw) })

@@ -150,9 +150,59 @@ func validValue(raw []byte) bool {
 			}
 		case c == '-' || '0' <= c && c <= '9':
 			return isJSONNumber(raw)
+		case c == '[':
+			if flatArray(raw) {
+				return true
+			}
 		}
 	}
 	return json.Valid(raw)
+}
+
+// flatArray reports whether raw is a compact JSON array of plain strings
+// (see plainJSONString), numbers, true, false and null, such as
+// ["admin","dev"]: the common list values of a session, answered without
+// a run of encoding/json's scanner. It says false of anything else,
+// valid or not.
+func flatArray(raw []byte) bool {
+	if len(raw) < 2 || raw[0] != '[' || raw[len(raw)-1] != ']' {
+		return false
+	}
+	body := raw[1 : len(raw)-1]
+	if len(body) == 0 {
+		return true
+	}
+	for {
+		var end int
+		if body[0] == '"' {
+			end = 1
+			for end < len(body) && body[end] != '"' {
+				end++
+			}
+			end++ // after the closing quote, or past the end when there is none
+			if end > len(body) || !plainJSONString(body[:end]) {
+				return false
+			}
+		} else {
+			for end < len(body) && body[end] != ',' {
+				end++
+			}
+			switch elem := body[:end]; string(elem) {
+			case "true", "false", "null":
+			default:
+				if !isJSONNumber(elem) {
+					return false
+				}
+			}
+		}
+		if end == len(body) {
+			return true
+		}
+		if body[end] != ',' || end+1 == len(body) {
+			return false
+		}
+		body = body[end+1:]
+	}
 }
 
 // plainJSONString reports whether raw is a JSON string without escapes:
