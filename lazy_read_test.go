@@ -545,10 +545,10 @@ func TestLazyReadAllocations(t *testing.T) {
 		}
 		lazy, eager := read(false), read(true)
 		t.Logf("%s: allocations per read: lazy %v, eager %v", typ, lazy, eager)
-		if raceEnabled {
-			// sync.Pool drops HMAC states under the race detector, which
-			// are then allocated again: the budget does not hold, the
-			// difference does.
+		if !exactAllocBudgets() {
+			// The race detector (sync.Pool drops HMAC states) or an older
+			// compiler (fewer buffers on the stack): the budget does not
+			// hold, the difference does.
 			budget = eager
 		}
 		if lazy > eager-2 || lazy > budget {
