@@ -88,7 +88,18 @@ func TestChangesAroundAHijack(t *testing.T) {
 		t.Fatal(err)
 	}
 	var afterErr error
-	srv := httptest.NewServer(m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	// The client reads the hijacked response before the handler returns,
+	// and the middleware reports when it does: the test waits for that.
+	returned := make(chan struct{}, 1)
+	wait := func() {
+		t.Helper()
+		select {
+		case <-returned:
+		case <-time.After(5 * time.Second):
+			t.Fatal("the handler did not return")
+		}
+	}
+	inner := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s := cookiesession.FromRequest(r)
 		if r.URL.Path == "/before" {
 			if err := s.Set("user", "tom"); err != nil {
@@ -106,13 +117,18 @@ func TestChangesAroundAHijack(t *testing.T) {
 		}
 		buf.WriteString("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
 		buf.Flush()
-	})))
+	}))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		inner.ServeHTTP(w, r)
+		returned <- struct{}{}
+	}))
 	defer srv.Close()
 	client := sessiontest.NewClient()
 
 	if resp, _ := sessiontest.Get(t, client, srv.URL+"/after"); resp.Header.Get("Set-Cookie") != "" {
 		t.Error("a cookie on a hijacked connection")
 	}
+	wait()
 	if !errors.Is(afterErr, cookiesession.ErrHeadersWritten) {
 		t.Errorf("Set after Hijack: %v, want ErrHeadersWritten", afterErr)
 	}
@@ -121,6 +137,7 @@ func TestChangesAroundAHijack(t *testing.T) {
 	}
 
 	sessiontest.Get(t, client, srv.URL+"/before")
+	wait()
 	if errs := log.Take(); len(errs) != 1 || !errors.Is(errs[0], cookiesession.ErrHeadersWritten) || !errors.Is(errs[0], cookiesession.ErrNotSaved) {
 		t.Errorf("before Hijack: reported %v, want one ErrHeadersWritten", errs)
 	}
