@@ -301,10 +301,12 @@ type Config struct {
 	// cookie name and secrets: a cookie that only one of them decodes is
 	// accepted and written again in this Manager's own format on the same
 	// response (counted in Stats as re-issued by migration), so users are
-	// moved without being logged out. Into a jwt Manager, a migrated
-	// session's keys "exp" and "nbf" (app values in the other formats) are
-	// dropped with a log record: the token's own claims take those names.
-	// Default none.
+	// moved without being logged out. A source's creation time and id are
+	// read under its own type's names ("iat" and "jti" for jwt), so that a
+	// session revoked under the old type stays revoked; app keys that this
+	// Manager's type keeps for itself (jwt: "exp", "nbf", "iat", "jti";
+	// the other types: "_cs_id") are dropped from a migrated session with
+	// a log record. Default none.
 	MigrateFrom []Migration
 
 	// MaxSize, when over MaxCookieSize, lets a session take several

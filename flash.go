@@ -187,7 +187,7 @@ func (m *Manager) appendFlashes(dst []byte, flashes []Flash) json.RawMessage {
 		if tuple {
 			dst = append(dst, `{" t":`...)
 		}
-		cat, _ := marshalValue(f.Category)
+		cat, _ := encodeValue(f.Category) // a string: no error, whatever its length (marshalValue refuses long ones)
 		dst = append(dst, '[')
 		dst = append(dst, cat...)
 		dst = append(dst, ',')

@@ -46,7 +46,13 @@ const RollingShare = 10
 
 // reservedKeys returns the creation-time and id keys of the session type.
 func (m *Manager) reservedKeys() (created, id string) {
-	if m.cfg.Type == JWT {
+	return reservedKeysOf(m.cfg.Type)
+}
+
+// reservedKeysOf returns the creation-time and id keys of sessions of
+// type typ: jwt sessions keep their id in the registered "jti" claim.
+func reservedKeysOf(typ Type) (created, id string) {
+	if typ == JWT {
 		return createdKey, "jti"
 	}
 	return createdKey, idKey
@@ -74,17 +80,18 @@ type lifeFacts struct {
 	flashes json.RawMessage
 }
 
-// takeReserved moves the reserved keys out of v into lifeFacts (see
-// lifeOf).
-func (m *Manager) takeReserved(v Values) (lifeFacts, error) {
-	createdName, idName := m.reservedKeys()
+// takeReserved moves the reserved keys of sessions of type typ out of v
+// into lifeFacts (see lifeOf): the Manager's own type, or a migration
+// source's, whose cookies keep them under that type's names.
+func takeReserved(v Values, typ Type) (lifeFacts, error) {
+	createdName, idName := reservedKeysOf(typ)
 	r := reservedMembers{
 		created: memberOf(v, createdName),
 		iat:     memberOf(v, "iat"),
 		id:      memberOf(v, idName),
 		flashes: memberOf(v, flashKey),
 	}
-	f, err := m.lifeOf(&r)
+	f, err := lifeOf(&r, typ)
 	if err != nil {
 		return f, err
 	}
@@ -92,7 +99,7 @@ func (m *Manager) takeReserved(v Values) (lifeFacts, error) {
 	if r.created.ok {
 		delete(v, createdName)
 	}
-	if r.iat.ok && m.cfg.Type == JWT {
+	if r.iat.ok && typ == JWT {
 		delete(v, "iat")
 	}
 	if r.id.ok {
@@ -104,13 +111,13 @@ func (m *Manager) takeReserved(v Values) (lifeFacts, error) {
 	return f, nil
 }
 
-// lifeOf reads the reserved keys of a session object into lifeFacts. A
-// reserved key of the wrong type makes the cookie malformed: only this
-// package writes them, and a signed cookie with a bad one was not written
-// by it. "iat" counts in jwt sessions only.
-func (m *Manager) lifeOf(r *reservedMembers) (lifeFacts, error) {
+// lifeOf reads the reserved keys of a session object of type typ into
+// lifeFacts. A reserved key of the wrong type makes the cookie malformed:
+// only this package writes them, and a signed cookie with a bad one was
+// not written by it. "iat" counts in jwt sessions only.
+func lifeOf(r *reservedMembers, typ Type) (lifeFacts, error) {
 	var f lifeFacts
-	createdName, idName := m.reservedKeys()
+	createdName, idName := reservedKeysOf(typ)
 	if r.created.ok {
 		t, err := parseNumericDate(r.created.raw)
 		if err != nil {
@@ -118,7 +125,7 @@ func (m *Manager) lifeOf(r *reservedMembers) (lifeFacts, error) {
 		}
 		f.created = t
 	}
-	if r.iat.ok && m.cfg.Type == JWT {
+	if r.iat.ok && typ == JWT {
 		t, err := parseNumericDate(r.iat.raw)
 		if err != nil {
 			return f, fmt.Errorf("%w: jwt iat: %v", ErrMalformed, err)
@@ -232,6 +239,9 @@ func formatNumericDate(t time.Time) json.RawMessage {
 func appendNumericDate(dst []byte, t time.Time) []byte {
 	ms := t.UnixMilli()
 	sec, frac := ms/1000, ms%1000
+	if frac < 0 { // before 1970: seconds rounded down, a positive fraction
+		sec, frac = sec-1, frac+1000
+	}
 	dst = strconv.AppendInt(dst, sec, 10)
 	if frac == 0 {
 		return dst

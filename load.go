@@ -199,14 +199,18 @@ func (m *Manager) accept(s *Session, value string, codec sessionCodec, src *migr
 	}
 	var life lifeFacts
 	if object == nil {
-		if src != nil && m.cfg.Type == JWT {
-			m.dropClaimKeys(s, values)
+		typ := m.cfg.Type
+		if src != nil && src.typ != "" {
+			typ = src.typ // the source's cookies keep the source type's names
 		}
-		if life, err = m.takeReserved(values); err != nil {
+		if life, err = takeReserved(values, typ); err != nil {
 			return m.refused(err)
 		}
+		if src != nil {
+			m.dropHidden(s, values, src)
+		}
 		members.user = m.userMember(values)
-	} else if life, err = m.lifeOf(&members.reserved); err != nil {
+	} else if life, err = lifeOf(&members.reserved, m.cfg.Type); err != nil {
 		return m.refused(err)
 	}
 	v := m.judge(s.ctx, s, meta, life, m.userOf(members.user), maxAge, src != nil, deriveOf(codec))
@@ -225,16 +229,24 @@ func (m *Manager) accept(s *Session, value string, codec sessionCodec, src *migr
 	return nil
 }
 
-// dropClaimKeys removes from a migrated session's values the keys a jwt
-// session cannot hold ("exp" and "nbf", which the token's own claims
-// take), logging each: kept, they would make every save of the session
-// fail, and the user would stay on the old cookie.
-func (m *Manager) dropClaimKeys(s *Session, values Values) {
-	for _, key := range [...]string{"exp", "nbf"} {
-		if _, ok := values[key]; ok {
-			delete(values, key)
-			m.cfg.Logger.WarnContext(s.ctx, "cookiesession: a migrated session's key dropped: jwt sessions keep it for the token's own claim",
-				slog.String("key", key), slog.String("cookie", m.cfg.CookieName))
+// dropHidden removes from a migrated session's values, once the source's
+// own reserved keys are taken out, the app keys that this Manager's
+// sessions keep for themselves (jwt: "exp", "nbf", "iat", "jti"; the other
+// types: "_cs_id"; every type: "_cs_created", "_flashes"), logging each
+// within the flood guard. Kept, they would be read as this Manager's
+// claims or reserved keys (a logout, or a save refused on every request).
+func (m *Manager) dropHidden(s *Session, values Values, src *migrationSource) {
+	for key := range values {
+		if !m.hidden(key) {
+			continue
+		}
+		delete(values, key)
+		if ok, suppressed := m.logs.allow("migrated key dropped", time.Now()); ok {
+			attrs := []slog.Attr{slog.String("key", truncate(key, 40)), slog.String("cookie", src.name), slog.String("type", string(m.cfg.Type))}
+			if suppressed > 0 {
+				attrs = append(attrs, slog.Int("suppressed_before", suppressed))
+			}
+			m.cfg.Logger.LogAttrs(s.ctx, slog.LevelWarn, "cookiesession: a migrated session's key dropped: this type's sessions keep it for themselves", attrs...)
 		}
 	}
 }
@@ -340,6 +352,7 @@ func (m *Manager) userOf(user rawMember) string {
 type migrationSource struct {
 	index  int
 	name   string
+	typ    Type // the source's session type; "" for an app's Codec
 	codec  sessionCodec
 	layout layout
 	maxAge time.Duration
@@ -383,7 +396,7 @@ func newMigrations(c *Config) ([]migrationSource, error) {
 		if err != nil {
 			return nil, fmt.Errorf("MigrateFrom[%d]: %w", i, err)
 		}
-		src.maxAge = sub.MaxAge
+		src.maxAge, src.typ = sub.MaxAge, sub.Type
 	}
 	return out, nil
 }
@@ -392,9 +405,21 @@ func newMigrations(c *Config) ([]migrationSource, error) {
 // its Decode authenticates and judges dates itself.
 type customCodec struct{ Codec }
 
+// open decodes with the app's Codec, whose values the session then
+// keeps and writes as they are: each must be one JSON value, or the
+// cookie is refused (ErrMalformed).
 func (c customCodec) open(value string) (Values, format.Meta, error) {
+	meta := format.Meta{Key: -1}
 	v, err := c.Decode(value)
-	return v, format.Meta{Key: -1}, err
+	if err != nil {
+		return nil, meta, err
+	}
+	for k, raw := range v {
+		if !validValue(raw) {
+			return nil, meta, fmt.Errorf("%w: the value of %.40q that the migration's Codec decoded is not one JSON value", ErrMalformed, k)
+		}
+	}
+	return v, meta, nil
 }
 
 // seal gives the app's codec one map: the values with the members extra.

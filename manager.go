@@ -127,21 +127,26 @@ type requestState struct {
 }
 
 // sessionContext is the request's context with the session added, as
-// context.WithValue(parent, contextKey{}, s) would make it.
+// context.WithValue(parent, contextKey{}, s) would make it. The parent is
+// the session's own ctx (set once, before the handler runs), so that the
+// per-request allocation holds it once.
 type sessionContext struct {
-	context.Context
 	s *Session
 }
+
+func (c *sessionContext) Deadline() (time.Time, bool) { return c.s.ctx.Deadline() }
+func (c *sessionContext) Done() <-chan struct{}       { return c.s.ctx.Done() }
+func (c *sessionContext) Err() error                  { return c.s.ctx.Err() }
 
 func (c *sessionContext) Value(key any) any {
 	if k, ok := key.(contextKey); ok && (k.m == nil || k.m == c.s.m) {
 		return c.s
 	}
-	return c.Context.Value(key)
+	return c.s.ctx.Value(key)
 }
 
 func (c *sessionContext) String() string {
-	return fmt.Sprintf("%v.WithValue(cookiesession session)", c.Context)
+	return fmt.Sprintf("%v.WithValue(cookiesession session)", c.s.ctx)
 }
 
 // Handler returns middleware that gives every request handled by next a
@@ -180,9 +185,9 @@ func (h *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	m := h.m
 	st := &requestState{}
 	s, sw := &st.s, &st.w
-	s.m, s.ctx, s.req = m, r.Context(), r
+	s.m, s.ctx, s.req, s.path = m, r.Context(), r, r.URL.Path
 	sw.ResponseWriter, sw.s = w, s
-	st.ctx = sessionContext{Context: r.Context(), s: s}
+	st.ctx = sessionContext{s: s}
 	// r.WithContext, inlined here, copies the request into st rather than
 	// into an allocation of its own.
 	st.req = *r.WithContext(&st.ctx)
@@ -293,11 +298,15 @@ func (m *Manager) report(s *Session, err error) {
 		slog.Any("error", err),
 	}
 	n := 3
-	if r := s.req; r != nil && r.URL != nil {
-		// The path as it travels in a URL: escaped, so that a client
-		// cannot put a line break into a log line with %0A.
-		path := (&url.URL{Path: r.URL.Path}).EscapedPath()
-		attrs[n], attrs[n+1] = slog.String("method", r.Method), slog.String("path", path)
+	if s.req != nil {
+		// The request as it came in: its method (the handler's request is
+		// a copy, so the field never changes) and the path taken when the
+		// middleware began (the handler's copy shares the URL, which a
+		// router may rewrite). The path as it travels in a URL: escaped,
+		// so that a client cannot put a line break into a log line with
+		// %0A.
+		path := (&url.URL{Path: s.path}).EscapedPath()
+		attrs[n], attrs[n+1] = slog.String("method", s.req.Method), slog.String("path", path)
 		n += 2
 	}
 	if suppressed > 0 {

@@ -33,6 +33,7 @@ type Session struct {
 	ctx        context.Context
 	req        *http.Request // the cookie is read from it when non-nil
 	source     string        // else from this Cookie header (LoadHeader) or cookie value (Load)
+	path       string        // the request's path when the middleware began, for log records
 	fromHeader bool          // source is a Cookie header, not a cookie value
 	loaded     bool
 	present    bool // the request carried a cookie of this name
