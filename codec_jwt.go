@@ -70,10 +70,10 @@ func (c *jwtCodec) seal(v Values, extra []member, now time.Time) (string, error)
 // it fits, so that a session's cookie value costs one allocation.
 func (c *jwtCodec) sealValues(v Values, extra []member, now time.Time, trusted bool) (string, error) {
 	if _, ok := v["exp"]; ok {
-		return "", fmt.Errorf("%w: %q is a JWT claim that jwt sessions manage themselves", ErrReservedKey, "exp")
+		return "", jwtClaimError("exp")
 	}
 	if _, ok := v["nbf"]; ok {
-		return "", fmt.Errorf("%w: %q is a JWT claim that jwt sessions manage themselves", ErrReservedKey, "nbf")
+		return "", jwtClaimError("nbf")
 	}
 	var memberBuf [6]member
 	members := append(memberBuf[:0], extra...)

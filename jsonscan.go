@@ -221,9 +221,11 @@ const (
 	flashesMember                   // "_flashes"
 )
 
-// kindOf returns what key means in m's sessions: the reserved keys of
-// Manager.isReserved and, in jwt sessions, the claims of jwtClaimKeys are
-// hidden; every other key is the app's.
+// kindOf returns what key means in m's sessions: the package hides the
+// keys of reservedKeysOf, "_flashes", and in jwt sessions "iat" and the
+// claims "exp" and "nbf"; every other key is the app's. It is the one
+// rule: Session.Set refuses (checkKey), reads hide and migrations drop
+// exactly these keys.
 func kindOf[K string | []byte](m *Manager, key K) memberKind {
 	switch string(key) {
 	case createdKey:

@@ -58,12 +58,6 @@ func reservedKeysOf(typ Type) (created, id string) {
 	return createdKey, idKey
 }
 
-// isReserved reports whether key is managed by the package, not the app.
-func (m *Manager) isReserved(key string) bool {
-	created, id := m.reservedKeys()
-	return key == created || key == id || key == flashKey || (m.cfg.Type == JWT && key == "iat")
-}
-
 // recordsCreation reports whether sessions carry their creation time: jwt
 // sessions always ("iat"), other types when a Lifetime or a revocation
 // list needs it, so that by default a base64 or fernet cookie is exactly

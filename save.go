@@ -254,22 +254,24 @@ func (s *Session) cookiesOrName(m *Manager) []chunk.Cookie {
 	return []chunk.Cookie{{Name: m.cfg.CookieName}}
 }
 
-// jwtClaimKeys are the session keys a jwt session cannot hold: the
-// registered claims this package checks. "exp" is written by the codec
-// itself, and an "nbf" the app set would make later cookies refused.
-var jwtClaimKeys = map[string]bool{"exp": true, "nbf": true}
-
 // checkKey refuses a key that the session's cookie format or the
-// package reserves.
+// package reserves: the keys the package hides (see kindOf).
 func (m *Manager) checkKey(key string) error {
 	if m == nil {
 		return nil
 	}
-	if m.cfg.Type == JWT && jwtClaimKeys[key] {
-		return fmt.Errorf("%w: %q is a JWT claim that jwt sessions manage themselves", ErrReservedKey, key)
+	switch kindOf(m, key) {
+	case visibleMember:
+		return nil
+	case expMember, nbfMember:
+		return jwtClaimError(key)
 	}
-	if m.isReserved(key) {
-		return fmt.Errorf("%w: %q is kept by the package (session creation time, id or flash messages)", ErrReservedKey, key)
-	}
-	return nil
+	return fmt.Errorf("%w: %q is kept by the package (session creation time, id or flash messages)", ErrReservedKey, key)
+}
+
+// jwtClaimError is the error for a value under a registered claim that
+// jwt sessions write or check themselves: "exp" is written by the codec,
+// and an "nbf" the app set would make later cookies refused.
+func jwtClaimError(key string) error {
+	return fmt.Errorf("%w: %q is a JWT claim that jwt sessions manage themselves", ErrReservedKey, key)
 }
