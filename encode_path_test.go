@@ -117,7 +117,7 @@ func TestSealSessionMatchesEncode(t *testing.T) {
 				all[k] = raw
 			}
 			if lifetime > 0 {
-				all[createdKey] = formatNumericDate(life.created)
+				all[createdKey] = appendNumericDate(nil, life.created)
 			}
 			if typ == JWT {
 				all["iat"] = json.RawMessage(fmt.Sprint(life.created.Unix()))

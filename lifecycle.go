@@ -223,13 +223,8 @@ func decimalDate(raw []byte) (time.Time, bool) {
 	return time.Unix(sec, ms*int64(time.Millisecond)), true
 }
 
-// formatNumericDate writes t as seconds since the Unix epoch with
+// appendNumericDate appends t as seconds since the Unix epoch with
 // millisecond precision, trailing zeros dropped (1700000000.25).
-func formatNumericDate(t time.Time) json.RawMessage {
-	return appendNumericDate(nil, t)
-}
-
-// appendNumericDate appends formatNumericDate's text of t to dst.
 func appendNumericDate(dst []byte, t time.Time) []byte {
 	ms := t.UnixMilli()
 	sec, frac := ms/1000, ms%1000

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"strings"
 )
 
 // The size of a session's cookie, known from the length of its JSON object
@@ -45,35 +46,30 @@ func (s *Session) checkFlashesFit(flashes json.RawMessage) error {
 }
 
 // reservedMembers returns the memberLen sum and count of the reserved
-// keys the session will be written with: its creation time (stamped now
-// if it has none), its id when revocation is on, and flashes. The caller
-// holds s.mu.
+// members the session will be written with, with flashes as its flash
+// messages: those reservedFields writes, once the save has stamped a
+// creation time (now) and drawn an id (when revocation is on) for a
+// session that has none. The caller holds s.mu.
 func (s *Session) reservedMembers(flashes json.RawMessage) (sum, count int) {
-	createdName, idName := s.m.reservedKeys()
-	created := s.life.created
-	if created.IsZero() && s.m.recordsCreation() {
-		created = s.m.cfg.Now()
+	f := s.life
+	f.flashes = flashes
+	if f.created.IsZero() && s.m.recordsCreation() {
+		f.created = s.m.cfg.Now()
 	}
-	if !created.IsZero() {
-		if s.m.cfg.Lifetime > 0 || s.m.cfg.Revocation != nil {
-			sum += memberLen(createdName, formatNumericDate(created))
-			count++
-		}
-		if s.m.cfg.Type == JWT {
-			sum += len(`"iat":`) + decimalLen(created.Unix())
-			count++
-		}
+	if f.id == "" && s.m.cfg.Revocation != nil {
+		f.id = unsavedID
 	}
-	if s.m.cfg.Revocation != nil {
-		sum += keyLen(idName) + 1 + sessionIDLen + 2
-		count++
-	}
-	if len(flashes) > 0 {
-		sum += memberLen(flashKey, flashes)
+	var buf [4]member
+	for _, e := range s.m.reservedFields(f, buf[:0]) {
+		sum += memberLen(e.key, e.value())
 		count++
 	}
 	return sum, count
 }
+
+// unsavedID stands for the id a save will draw (newSessionID): the same
+// length.
+var unsavedID = strings.Repeat("A", sessionIDLen)
 
 // membersLen returns the sum of memberLen over the session's values,
 // computed once and then kept up to date by Set, Delete and Clear (see
@@ -140,19 +136,6 @@ func (m *Manager) lineLen(sum, count int) (int, bool) {
 		return 0, false
 	}
 	return m.emptyLineLen() + n, true
-}
-
-// decimalLen returns the length of n in decimal.
-func decimalLen(n int64) int {
-	l := 1
-	if n < 0 {
-		l++
-		n = -n
-	}
-	for ; n >= 10; n /= 10 {
-		l++
-	}
-	return l
 }
 
 // emptyLineLen returns the length of the Set-Cookie line for an empty

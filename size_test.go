@@ -28,6 +28,9 @@ func TestComputedSizeIsTheWrittenSize(t *testing.T) {
 		{Type: Fernet, SecretKey: testSecret},
 		{Type: Fernet, SecretKey: testSecret, MaxAge: time.Hour, CookieName: "sid", Path: "/app", Domain: "example.com", Secure: true, SameSite: http.SameSiteStrictMode},
 		{Type: Base64, DisableHTTPOnly: true, SameSite: http.SameSiteDefaultMode},
+		// An id drawn by the save, a creation time stamped by it.
+		{Type: JWT, SecretKey: testSecret, Revocation: NewMemoryRevocationList()},
+		{Type: Fernet, SecretKey: testSecret, Revocation: NewMemoryRevocationList(), Lifetime: time.Hour},
 	}
 	keys := []string{"user", "a", "k\"q", "ключ", "tab\tkey", "\u2028", "<html>", "ctl\x01", "bad\xffutf8", "x"}
 	vals := []string{`"tom"`, `1`, `-1.5e-07`, `true`, `null`, `"\u00e9\n"`, `"é"`, `{"a": [1, 2, {"b" : "c d"}]}`, ` [ 1 ,2 ] `, `"a\"b \\ c"`, `9007199254740993`, `"` + strings.Repeat("z", 200) + `"`}
@@ -45,6 +48,11 @@ func TestComputedSizeIsTheWrittenSize(t *testing.T) {
 				v[keys[rng.Intn(len(keys))]] = json.RawMessage(vals[rng.Intn(len(vals))])
 			}
 			s := &Session{m: m, loaded: true, values: v}
+			if i%3 == 0 {
+				// An id read from the cookie (of any length), which the
+				// save writes back with or without revocation.
+				s.life.id = strings.Repeat("i", 5+rng.Intn(40))
+			}
 			for op := 0; op < 8; op++ {
 				key := keys[rng.Intn(len(keys))]
 				raw, err := marshalValue(json.RawMessage(vals[rng.Intn(len(vals))]))
@@ -76,7 +84,7 @@ func TestComputedSizeIsTheWrittenSize(t *testing.T) {
 				}
 				after := maps.Clone(s.values)
 				after[key] = raw
-				_, lines, err := m.encodeChanges(&Session{m: m, loaded: true, values: after, version: 1}, false, true, nil)
+				_, lines, err := m.encodeChanges(&Session{m: m, loaded: true, values: after, life: s.life, version: 1}, false, true, nil)
 				line, want := "", 0
 				if len(lines) == 1 {
 					line, want = lines[0], len(lines[0])
