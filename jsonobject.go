@@ -113,6 +113,19 @@ func appendObject(dst []byte, v Values, extra []member, trusted bool) ([]byte, e
 	return append(dst, '}'), nil
 }
 
+// withMembers returns a new map of v's values and extra's members (a key
+// in both takes the member's value), the values of extra copied.
+func withMembers(v Values, extra []member) Values {
+	all := make(Values, len(v)+len(extra))
+	for k, raw := range v {
+		all[k] = raw
+	}
+	for i := range extra {
+		all[extra[i].key] = append(json.RawMessage(nil), extra[i].value()...)
+	}
+	return all
+}
+
 // sortMembers sorts a handful of members by key (insertion sort: no
 // allocation, and extra holds at most six).
 func sortMembers(ms []member) {
@@ -127,17 +140,10 @@ func sortMembers(ms []member) {
 // escape and values to check. extra's values are copied, so that a
 // caller's buffer never escapes to the heap through this rare path.
 func marshalSlow(dst []byte, v Values, extra []member) ([]byte, error) {
-	all := make(map[string]json.RawMessage, len(v)+len(extra))
-	for k, raw := range v {
-		all[k] = raw
-	}
-	for i := range extra {
-		all[extra[i].key] = append(json.RawMessage(nil), extra[i].value()...)
-	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(all); err != nil {
+	if err := enc.Encode(map[string]json.RawMessage(withMembers(v, extra))); err != nil {
 		return nil, fmt.Errorf("cookiesession: encoding session: %w", err)
 	}
 	return append(dst, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...), nil

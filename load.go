@@ -2,7 +2,6 @@ package cookiesession
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -427,12 +426,5 @@ func (c customCodec) seal(v Values, extra []member, _ time.Time) (string, error)
 	if len(extra) == 0 {
 		return c.Encode(v)
 	}
-	all := make(Values, len(v)+len(extra))
-	for k, raw := range v {
-		all[k] = raw
-	}
-	for i := range extra {
-		all[extra[i].key] = append(json.RawMessage(nil), extra[i].value()...)
-	}
-	return c.Encode(all)
+	return c.Encode(withMembers(v, extra))
 }
