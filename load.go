@@ -240,13 +240,8 @@ func (m *Manager) dropHidden(s *Session, values Values, src *migrationSource) {
 			continue
 		}
 		delete(values, key)
-		if ok, suppressed := m.logs.allow("migrated key dropped", time.Now()); ok {
-			attrs := []slog.Attr{slog.String("key", truncate(key, 40)), slog.String("cookie", src.name), slog.String("type", string(m.cfg.Type))}
-			if suppressed > 0 {
-				attrs = append(attrs, slog.Int("suppressed_before", suppressed))
-			}
-			m.cfg.Logger.LogAttrs(s.ctx, slog.LevelWarn, "cookiesession: a migrated session's key dropped: this type's sessions keep it for themselves", attrs...)
-		}
+		attrs := [4]slog.Attr{slog.String("key", truncate(key, 40)), slog.String("cookie", src.name), slog.String("type", string(m.cfg.Type))}
+		m.logLimited(s.ctx, slog.LevelWarn, "migrated key dropped", "cookiesession: a migrated session's key dropped: this type's sessions keep it for themselves", attrs[:3])
 	}
 }
 

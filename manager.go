@@ -278,19 +278,12 @@ func (m *Manager) report(s *Session, err error) {
 		m.cfg.ErrorHandler(ctx, err)
 		return
 	}
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	level, msg, reason := slog.LevelError, "session error", "error"
 	switch {
 	case errors.Is(err, ErrCookieRefused):
 		level, msg, reason = slog.LevelWarn, "session cookie refused", "refused "+refusalNames[refusalOf(err)]
 	case notSaved:
 		msg, reason = "session not saved", "not saved "+notSavedNames[notSavedOf(err)]
-	}
-	ok, suppressed := m.logs.allow(reason, time.Now())
-	if !ok {
-		return
 	}
 	attrs := [6]slog.Attr{
 		slog.String("cookie", m.cfg.CookieName),
@@ -309,9 +302,23 @@ func (m *Manager) report(s *Session, err error) {
 		attrs[n], attrs[n+1] = slog.String("method", s.req.Method), slog.String("path", path)
 		n += 2
 	}
-	if suppressed > 0 {
-		attrs[n] = slog.Int("suppressed_before", suppressed)
-		n++
+	m.logLimited(ctx, level, reason, msg, attrs[:n])
+}
+
+// logLimited writes one record to the logger through the flood guard: at
+// most logBurst records per reason per minute, the next one saying how
+// many were left out (suppressed_before, appended to attrs, which should
+// have room for it).
+func (m *Manager) logLimited(ctx context.Context, level slog.Level, reason, msg string, attrs []slog.Attr) {
+	ok, suppressed := m.logs.allow(reason, time.Now())
+	if !ok {
+		return
 	}
-	m.cfg.Logger.LogAttrs(ctx, level, msg, attrs[:n]...)
+	if suppressed > 0 {
+		attrs = append(attrs, slog.Int("suppressed_before", suppressed))
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	m.cfg.Logger.LogAttrs(ctx, level, msg, attrs...)
 }
