@@ -24,6 +24,7 @@ import (
 
 	"github.com/cookiesession/cookiesession/internal/flasktag"
 	"github.com/cookiesession/cookiesession/internal/format/itsdangerous/pyjson"
+	"github.com/cookiesession/cookiesession/internal/livetest"
 )
 
 // userRunes are the characters of random user names: letters whose case
@@ -47,7 +48,7 @@ func (g gen) user() string {
 func pyTitles(t *testing.T, py string, names []string) []string {
 	t.Helper()
 	in, _ := json.Marshal(names)
-	ctx, cancel := context.WithTimeout(context.Background(), toolTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), livetest.ToolTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, py, "-c", "import json, sys; json.dump([s.title() for s in json.load(sys.stdin)], sys.stdout)")
 	cmd.Stdin = bytes.NewReader(in)
@@ -118,13 +119,13 @@ func TestLiveCLIAndRouterPython(t *testing.T) {
 		{name: "flask", module: "flask", cookie: "session", flask: true},
 		{name: "django", module: "django", cookie: "sessionid"},
 	}
-	var tools *liveTools
+	var tools *livetest.Tools
 	binDir := t.TempDir()
 	for _, fw := range frameworks {
 		t.Run(fw.name, func(t *testing.T) {
 			py := pythonFor(t, fw.module)
 			if tools == nil {
-				built := buildTools(t, binDir)
+				built := livetest.Build(t, binDir)
 				tools = &built
 			}
 			liveCLIAndRouter(t, *tools, py, fw)
@@ -157,7 +158,7 @@ type cliCounts struct {
 	cliDecoded, routerGreeted, pyReadCLI, pyReadRouter, rotated, refused int
 }
 
-func liveCLIAndRouter(t *testing.T, tools liveTools, py string, fw pyFramework) {
+func liveCLIAndRouter(t *testing.T, tools livetest.Tools, py string, fw pyFramework) {
 	g := gen{liveSeed(t)}
 	secret, old := g.secret(), g.secret()
 	typ := "-type=" + fw.name
@@ -230,31 +231,31 @@ func liveCLIAndRouter(t *testing.T, tools liveTools, py string, fw pyFramework) 
 	}
 	encObjs = append(encObjs, string(g.bigSessions()[1])) // compressed by flask and django
 	for _, o := range encObjs {
-		r := tools.runCLI(t, "encode", typ, "-secret="+secret, o)
-		if r.code != 0 || r.stdout == "" || strings.Contains(r.stdout, "\n") {
-			t.Fatalf("cookiesession encode %s: exit %d, %q, %s", o, r.code, r.stdout, r.stderr)
+		r := tools.RunCLI(t, "encode", typ, "-secret="+secret, o)
+		if r.Code != 0 || r.Stdout == "" || strings.Contains(r.Stdout, "\n") {
+			t.Fatalf("cookiesession encode %s: exit %d, %q, %s", o, r.Code, r.Stdout, r.Stderr)
 		}
-		encToks = append(encToks, r.stdout)
+		encToks = append(encToks, r.Stdout)
 	}
 	if z := strings.HasPrefix(encToks[len(encToks)-1], "."); z != (fw.name != "starlette") {
 		t.Errorf("%s: the CLI's cookie of a big session compressed: %v", fw.name, z)
 	}
-	forged := tools.runCLI(t, "encode", typ, "-secret="+secret+"x", `{"user":"admin"}`)
-	if forged.code != 0 {
+	forged := tools.RunCLI(t, "encode", typ, "-secret="+secret+"x", `{"user":"admin"}`)
+	if forged.Code != 0 {
 		t.Fatalf("encode: %+v", forged)
 	}
 
 	// The router: the framework's secret, the old one as a previous secret,
 	// the framework's cookie name.
-	router := tools.startRouter(t, typ, "-secret="+secret, "-previous-secret="+old, "-cookie="+fw.cookie)
+	router := tools.StartRouter(t, typ, "-secret="+secret, "-previous-secret="+old, "-cookie="+fw.cookie)
 	cookieOf := func(tok string) string { return fw.cookie + "=" + tok }
 	var routerUsers, routerToks []string
 	for i := 0; i < 4; i++ {
 		u := g.user()
-		rr := router.get(t, "/login/"+url.PathEscape(u), "")
-		tok, ok := rr.cookie(fw.cookie)
-		if rr.status != 200 || !ok {
-			t.Fatalf("router /login/%s: %v, cookies %v", u, rr, rr.cookies)
+		rr := router.Get(t, "/login/"+url.PathEscape(u), "")
+		tok, ok := rr.Cookie(fw.cookie)
+		if rr.Status != 200 || !ok {
+			t.Fatalf("router /login/%s: %v, cookies %v", u, rr, rr.Cookies)
 		}
 		routerUsers = append(routerUsers, u)
 		routerToks = append(routerToks, tok)
@@ -262,9 +263,9 @@ func liveCLIAndRouter(t *testing.T, tools liveTools, py string, fw pyFramework) 
 	var routerFlash string // Flask: a session with a user and a flash, set by the router
 	routerFlashMsg := g.user()
 	if fw.flask {
-		rr := router.get(t, "/flash/"+url.PathEscape(routerFlashMsg), cookieOf(routerToks[0]))
-		tok, ok := rr.cookie(fw.cookie)
-		if rr.status != 303 || !ok {
+		rr := router.Get(t, "/flash/"+url.PathEscape(routerFlashMsg), cookieOf(routerToks[0]))
+		tok, ok := rr.Cookie(fw.cookie)
+		if rr.Status != 303 || !ok {
 			t.Fatalf("router /flash: %v", rr)
 		}
 		routerFlash = tok
@@ -279,13 +280,13 @@ func liveCLIAndRouter(t *testing.T, tools liveTools, py string, fw pyFramework) 
 	// their users and writes them again with the current secret.
 	var reissued []string
 	for i, tok := range oldRes.Made {
-		rr := router.get(t, "/", cookieOf(tok))
-		if got, want := rr.greeting(), "Hello "+wantTitle[oldUsers[i]]; got != want {
+		rr := router.Get(t, "/", cookieOf(tok))
+		if got, want := rr.Greeting(), "Hello "+wantTitle[oldUsers[i]]; got != want {
 			t.Errorf("router read %s cookie made with the previous secret: %q, want %q", fw.name, got, want)
 		}
-		again, ok := rr.cookie(fw.cookie)
+		again, ok := rr.Cookie(fw.cookie)
 		if !ok {
-			t.Errorf("router did not write again a cookie of the previous secret: %v", rr.cookies)
+			t.Errorf("router did not write again a cookie of the previous secret: %v", rr.Cookies)
 			continue
 		}
 		c.rotated++
@@ -301,7 +302,7 @@ func liveCLIAndRouter(t *testing.T, tools liveTools, py string, fw pyFramework) 
 		read = append(read, routerFlash)
 	}
 	read = append(read, reissued...)
-	read = append(read, forged.stdout)
+	read = append(read, forged.Stdout)
 	res := runFramework(t, py, fw.name, secret, madeInput, read)
 	if z := strings.HasPrefix(res.Made[firstUser-1], "."); z != (fw.name != "starlette") {
 		t.Errorf("%s: the framework's cookie of a big session compressed: %v", fw.name, z)
@@ -309,29 +310,29 @@ func liveCLIAndRouter(t *testing.T, tools liveTools, py string, fw pyFramework) 
 
 	// Framework → CLI.
 	for i, tok := range res.Made {
-		r := tools.runCLI(t, "decode", typ, "-secret="+secret, tok)
-		if r.code != 0 {
-			t.Errorf("decode %s cookie %d (%s): exit %d: %s", fw.name, i, tok, r.code, r.stderr)
+		r := tools.RunCLI(t, "decode", typ, "-secret="+secret, tok)
+		if r.Code != 0 {
+			t.Errorf("decode %s cookie %d (%s): exit %d: %s", fw.name, i, tok, r.Code, r.Stderr)
 			continue
 		}
-		if sameValues(t, fmt.Sprintf("decode %s cookie %d", fw.name, i), []byte(r.stdout), []byte(objs[i])) {
+		if sameValues(t, fmt.Sprintf("decode %s cookie %d", fw.name, i), []byte(r.Stdout), []byte(objs[i])) {
 			c.cliDecoded++
 		}
 	}
-	if r := tools.runCLI(t, "decode", typ, "-secret="+secret+"x", res.Made[0]); r.code != 1 || r.stdout != "" {
-		t.Errorf("decode of a %s cookie with another secret: exit %d, %q, want exit 1 and nothing printed", fw.name, r.code, r.stdout)
+	if r := tools.RunCLI(t, "decode", typ, "-secret="+secret+"x", res.Made[0]); r.Code != 1 || r.Stdout != "" {
+		t.Errorf("decode of a %s cookie with another secret: exit %d, %q, want exit 1 and nothing printed", fw.name, r.Code, r.Stdout)
 	} else {
 		c.refused++
 	}
 	for i, tok := range oldRes.Made {
-		if r := tools.runCLI(t, "decode", typ, "-secret="+secret, tok); r.code != 1 {
-			t.Errorf("decode of a cookie of an old secret without -previous-secret: exit %d, %q", r.code, r.stdout)
+		if r := tools.RunCLI(t, "decode", typ, "-secret="+secret, tok); r.Code != 1 {
+			t.Errorf("decode of a cookie of an old secret without -previous-secret: exit %d, %q", r.Code, r.Stdout)
 		} else {
 			c.refused++
 		}
-		r := tools.runCLI(t, "decode", typ, "-secret="+secret, "-previous-secret="+old, tok)
-		if r.code != 0 || !sameValues(t, "decode with -previous-secret", []byte(r.stdout), []byte(oldObjs[i])) {
-			t.Errorf("decode -previous-secret: exit %d: %s", r.code, r.stderr)
+		r := tools.RunCLI(t, "decode", typ, "-secret="+secret, "-previous-secret="+old, tok)
+		if r.Code != 0 || !sameValues(t, "decode with -previous-secret", []byte(r.Stdout), []byte(oldObjs[i])) {
+			t.Errorf("decode -previous-secret: exit %d: %s", r.Code, r.Stderr)
 		} else {
 			c.cliDecoded++
 		}
@@ -339,18 +340,18 @@ func liveCLIAndRouter(t *testing.T, tools liveTools, py string, fw pyFramework) 
 
 	// Framework → router.
 	for i := firstUser; i < len(objs); i++ {
-		rr := router.get(t, "/", cookieOf(res.Made[i]))
+		rr := router.Get(t, "/", cookieOf(res.Made[i]))
 		want := []string{"Hello " + wantTitle[users[i-firstUser]]}
 		if strings.Contains(objs[i], flasktag.FlashesKey) {
 			want = append(want, "flash: "+flashMsgs[0], "flash: "+flashMsgs[1])
 		}
-		if got := rr.lines(); rr.status != 200 || strings.Join(got, "\n") != strings.Join(want, "\n") {
+		if got := rr.Lines(); rr.Status != 200 || strings.Join(got, "\n") != strings.Join(want, "\n") {
 			t.Errorf("router read %s cookie %d: %v, want %q", fw.name, i, rr, want)
 			continue
 		}
 		c.routerGreeted++
 	}
-	if rr := router.get(t, "/", cookieOf(tamper(res.Made[firstUser]))); rr.greeting() != "Hello Anonymous" {
+	if rr := router.Get(t, "/", cookieOf(tamper(res.Made[firstUser]))); rr.Greeting() != "Hello Anonymous" {
 		t.Errorf("router read a tampered %s cookie: %v", fw.name, rr)
 	} else {
 		c.refused++
@@ -451,7 +452,7 @@ func mustMarshal(v any) string {
 }
 
 // runFramework runs liveScript for one framework as runPython does, within
-// toolTimeout.
+// livetest.ToolTimeout.
 func runFramework(t *testing.T, py, framework, secret string, make, read []string) liveResult {
 	t.Helper()
 	script := filepath.Join(t.TempDir(), "live.py")
@@ -459,7 +460,7 @@ func runFramework(t *testing.T, py, framework, secret string, make, read []strin
 		t.Fatal(err)
 	}
 	in, _ := json.Marshal(map[string]any{"secret": secret, "make": make, "read": read})
-	ctx, cancel := context.WithTimeout(context.Background(), toolTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), livetest.ToolTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, py, script, framework)
 	cmd.Stdin = bytes.NewReader(in)

@@ -17,6 +17,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cookiesession/cookiesession/internal/livetest"
 )
 
 // cookieJar holds the cookies one client keeps, by name, as a browser
@@ -208,7 +210,7 @@ var nodeCases = []nodeCase{
 // `cookiesession decode -cookies` reads the Node servers' Set-Cookie lines.
 func TestLiveCLIAndRouterNode(t *testing.T) {
 	nodeEnv(t)
-	tools := buildTools(t, t.TempDir())
+	tools := livetest.Build(t, t.TempDir())
 	for _, nc := range nodeCases {
 		t.Run(nc.typ, func(t *testing.T) { liveNode(t, tools, nc) })
 	}
@@ -219,7 +221,7 @@ type nodeCounts struct {
 	nodeReadRouter, nodeReadCLI, routerReadNode, cliReadNode, chunked, rotated, refused int
 }
 
-func liveNode(t *testing.T, tools liveTools, nc nodeCase) {
+func liveNode(t *testing.T, tools livetest.Tools, nc nodeCase) {
 	r := seeded(t)
 	iron := nc.typ == "iron-session"
 	var cur, old, other, plain secret
@@ -244,8 +246,8 @@ func liveNode(t *testing.T, tools liveTools, nc nodeCase) {
 		"plain": nc.config(false, plain),
 	}))
 	typ := "-type=" + nc.typ
-	router := tools.startRouter(t, typ, "-secret="+cur.flag(), "-previous-secret="+old.flag())
-	plainRouter := tools.startRouter(t, typ, "-secret="+plain.flag())
+	router := tools.StartRouter(t, typ, "-secret="+cur.flag(), "-previous-secret="+old.flag())
+	plainRouter := tools.StartRouter(t, typ, "-secret="+plain.flag())
 	const name = "session"
 	// A large session: 6000 letters take iron-session's chunks; a
 	// cookie-session cookie is one cookie of at most 4096 bytes.
@@ -269,15 +271,15 @@ func liveNode(t *testing.T, tools liveTools, nc nodeCase) {
 	}
 	// greets checks that the router answers / for jar with Hello <user>
 	// (Hello Anonymous for user ""), counting the sessions read.
-	greets := func(what string, rt *routerProc, jar cookieJar, user string) routerReply {
+	greets := func(what string, rt *livetest.Router, jar cookieJar, user string) livetest.Reply {
 		t.Helper()
-		rr := rt.get(t, "/", jar.header())
+		rr := rt.Get(t, "/", jar.header())
 		want := "Hello Anonymous"
 		if user != "" {
 			want = "Hello " + pyTitle(user)
 		}
 		switch {
-		case rr.status != 200 || rr.greeting() != want:
+		case rr.Status != 200 || rr.Greeting() != want:
 			t.Errorf("%s: router answered %v, want %q", what, rr, want)
 		case user != "":
 			c.routerReadNode++
@@ -288,9 +290,9 @@ func liveNode(t *testing.T, tools liveTools, nc nodeCase) {
 	decodes := func(what string, jar cookieJar, want []byte, secrets ...string) bool {
 		t.Helper()
 		args := append([]string{"decode", typ}, secrets...)
-		res := tools.runCLI(t, append(args, "-cookies", jar.header())...)
-		if res.code != 0 || !sameJSON(t, []byte(res.stdout), want) {
-			t.Errorf("%s: decode -cookies: exit %d, %s (%s), want %s", what, res.code, res.stdout, res.stderr, want)
+		res := tools.RunCLI(t, append(args, "-cookies", jar.header())...)
+		if res.Code != 0 || !sameJSON(t, []byte(res.Stdout), want) {
+			t.Errorf("%s: decode -cookies: exit %d, %s (%s), want %s", what, res.Code, res.Stdout, res.Stderr, want)
 			return false
 		}
 		return true
@@ -300,11 +302,11 @@ func liveNode(t *testing.T, tools liveTools, nc nodeCase) {
 	// secrets and by the one of its current secret only.
 	for i := 0; i < 4; i++ {
 		u := randomUser(r)
-		rr := router.get(t, "/login/"+url.PathEscape(u), "")
+		rr := router.Get(t, "/login/"+url.PathEscape(u), "")
 		jar := cookieJar{}
-		jar.apply(rr.cookies)
-		if rr.status != 200 || len(jar) == 0 {
-			t.Fatalf("router /login: %v, cookies %v", rr, rr.cookies)
+		jar.apply(rr.Cookies)
+		if rr.Status != 200 || len(jar) == 0 {
+			t.Fatalf("router /login: %v, cookies %v", rr, rr.Cookies)
 		}
 		want := []byte(mustJSON(map[string]string{"user": u}))
 		if nodeReads("router login", "both", jar, want) && nodeReads("router login", "cur", jar, want) {
@@ -320,7 +322,7 @@ func liveNode(t *testing.T, tools liveTools, nc nodeCase) {
 	{
 		u := randomUser(r)
 		jar := cookieJar{}
-		jar.apply(plainRouter.get(t, "/login/"+url.PathEscape(u), "").cookies)
+		jar.apply(plainRouter.Get(t, "/login/"+url.PathEscape(u), "").Cookies)
 		if nodeReads("router with a plain secret", "plain", jar, []byte(mustJSON(map[string]string{"user": u}))) {
 			c.nodeReadRouter++
 		}
@@ -330,10 +332,10 @@ func liveNode(t *testing.T, tools liveTools, nc nodeCase) {
 	{
 		u := randomUser(r)
 		jar := cookieJar{}
-		jar.apply(router.get(t, "/login/"+url.PathEscape(u), "").cookies)
-		rr := router.get(t, fillPath, jar.header())
-		jar.apply(rr.cookies)
-		if rr.status != 200 {
+		jar.apply(router.Get(t, "/login/"+url.PathEscape(u), "").Cookies)
+		rr := router.Get(t, fillPath, jar.header())
+		jar.apply(rr.Cookies)
+		if rr.Status != 200 {
 			t.Fatalf("router %s: %v", fillPath, rr)
 		}
 		if iron {
@@ -343,7 +345,7 @@ func liveNode(t *testing.T, tools liveTools, nc nodeCase) {
 				c.chunked++
 			}
 		}
-		if rr := router.get(t, "/fill", jar.header()); rr.body != fillAnswer {
+		if rr := router.Get(t, "/fill", jar.header()); rr.Body != fillAnswer {
 			t.Errorf("router /fill: %v", rr)
 		}
 		got := srv.read(t, "both", jar.pairs()...)
@@ -358,10 +360,10 @@ func liveNode(t *testing.T, tools liveTools, nc nodeCase) {
 		}
 		// Shrunk to one cookie: the router expires the chunks it no longer
 		// needs, and the Node library reads the one cookie.
-		rr = router.get(t, "/fill/10", jar.header())
-		jar.apply(rr.cookies)
-		if n := jar.chunks(name); rr.status != 200 || n != 0 || jar[name] == "" {
-			t.Errorf("router /fill/10 after %s: cookies left %v (set %v)", fillPath, jar.names(), rr.cookies)
+		rr = router.Get(t, "/fill/10", jar.header())
+		jar.apply(rr.Cookies)
+		if n := jar.chunks(name); rr.Status != 200 || n != 0 || jar[name] == "" {
+			t.Errorf("router /fill/10 after %s: cookies left %v (set %v)", fillPath, jar.names(), rr.Cookies)
 		}
 		got = srv.read(t, "both", jar.pairs()...)
 		if err := json.Unmarshal(got.Values, &m); err != nil || m.User != u || len(m.Fill) != 10 || got.Error != nil {
@@ -374,15 +376,15 @@ func liveNode(t *testing.T, tools liveTools, nc nodeCase) {
 	// CLI → Node: cookiesession encode.
 	for i := 0; i < 3; i++ {
 		values := userValues(r, randomUser(r), 0)
-		res := tools.runCLI(t, "encode", typ, "-secret="+cur.flag(), string(values))
-		if res.code != 0 {
-			t.Fatalf("encode %s: exit %d: %s", values, res.code, res.stderr)
+		res := tools.RunCLI(t, "encode", typ, "-secret="+cur.flag(), string(values))
+		if res.Code != 0 {
+			t.Fatalf("encode %s: exit %d: %s", values, res.Code, res.Stderr)
 		}
 		jar := cookieJar{}
 		if iron {
-			jar[name] = res.stdout // one cookie: its bare value
+			jar[name] = res.Stdout // one cookie: its bare value
 		} else {
-			for _, line := range strings.Split(res.stdout, "\n") {
+			for _, line := range strings.Split(res.Stdout, "\n") {
 				n, v, _ := strings.Cut(line, "=")
 				jar[n] = v
 			}
@@ -425,7 +427,7 @@ func liveNode(t *testing.T, tools liveTools, nc nodeCase) {
 			}
 		}
 		greets("node large session", router, jar, u)
-		if rr := router.get(t, "/fill", jar.header()); rr.body != fillAnswer {
+		if rr := router.Get(t, "/fill", jar.header()); rr.Body != fillAnswer {
 			t.Errorf("router /fill of a large %s session: %v", nc.typ, rr)
 		}
 		if decodes("node large session", jar, values, "-secret="+cur.flag()) {
@@ -444,9 +446,9 @@ func liveNode(t *testing.T, tools liveTools, nc nodeCase) {
 		for k, v := range jar {
 			again[k] = v
 		}
-		again.apply(rr.cookies)
+		again.apply(rr.Cookies)
 		if again.header() == jar.header() {
-			t.Errorf("router did not write again a session of its previous secret (set %v)", rr.cookies)
+			t.Errorf("router did not write again a session of its previous secret (set %v)", rr.Cookies)
 			continue
 		}
 		if iron {
@@ -460,8 +462,8 @@ func liveNode(t *testing.T, tools liveTools, nc nodeCase) {
 		if decodes("node session of the previous key", jar, values, "-secret="+cur.flag(), "-previous-secret="+old.flag()) {
 			c.cliReadNode++
 		}
-		if res := tools.runCLI(t, "decode", typ, "-secret="+cur.flag(), "-cookies", jar.header()); res.code != 1 || res.stdout != "" {
-			t.Errorf("decode of a session of an old key without -previous-secret: exit %d, %q", res.code, res.stdout)
+		if res := tools.RunCLI(t, "decode", typ, "-secret="+cur.flag(), "-cookies", jar.header()); res.Code != 1 || res.Stdout != "" {
+			t.Errorf("decode of a session of an old key without -previous-secret: exit %d, %q", res.Code, res.Stdout)
 		} else {
 			c.refused++
 		}
@@ -470,11 +472,11 @@ func liveNode(t *testing.T, tools liveTools, nc nodeCase) {
 	{
 		values := userValues(r, randomUser(r), 0)
 		jar := fromMap(srv.set(t, "other", values))
-		if rr := greets("node session of another key", router, jar, ""); rr.greeting() == "Hello Anonymous" {
+		if rr := greets("node session of another key", router, jar, ""); rr.Greeting() == "Hello Anonymous" {
 			c.refused++
 		}
-		if res := tools.runCLI(t, "decode", typ, "-secret="+cur.flag(), "-previous-secret="+old.flag(), "-cookies", jar.header()); res.code != 1 || res.stdout != "" {
-			t.Errorf("decode of a session of another key: exit %d, %q", res.code, res.stdout)
+		if res := tools.RunCLI(t, "decode", typ, "-secret="+cur.flag(), "-previous-secret="+old.flag(), "-cookies", jar.header()); res.Code != 1 || res.Stdout != "" {
+			t.Errorf("decode of a session of another key: exit %d, %q", res.Code, res.Stdout)
 		} else {
 			c.refused++
 		}
@@ -482,11 +484,11 @@ func liveNode(t *testing.T, tools liveTools, nc nodeCase) {
 		// intact signature.
 		jar = fromMap(srv.set(t, "cur", userValues(r, randomUser(r), 0)))
 		for _, tampered := range tamperings(t, iron, jar) {
-			if rr := greets("tampered node session: "+tampered.what, router, tampered.jar, ""); rr.greeting() == "Hello Anonymous" {
+			if rr := greets("tampered node session: "+tampered.what, router, tampered.jar, ""); rr.Greeting() == "Hello Anonymous" {
 				c.refused++
 			}
-			if res := tools.runCLI(t, "decode", typ, "-secret="+cur.flag(), "-cookies", tampered.jar.header()); res.code != 1 || res.stdout != "" {
-				t.Errorf("decode of a tampered session (%s): exit %d, %q", tampered.what, res.code, res.stdout)
+			if res := tools.RunCLI(t, "decode", typ, "-secret="+cur.flag(), "-cookies", tampered.jar.header()); res.Code != 1 || res.Stdout != "" {
+				t.Errorf("decode of a tampered session (%s): exit %d, %q", tampered.what, res.Code, res.Stdout)
 			} else {
 				c.refused++
 			}

@@ -14,9 +14,10 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/cookiesession/cookiesession/internal/livetest"
 )
 
 // nodeEnv finds node and the installed libraries, or skips (fails, with
@@ -71,24 +72,6 @@ type server struct {
 	client *http.Client
 }
 
-// lockedBuffer collects a process's stderr for the test log.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // startServer runs script (a file of this directory) with env, from a
 // temporary directory whose node_modules links to the installed libraries,
 // and waits for the port it prints. The process ends with the test.
@@ -109,7 +92,7 @@ func startServer(t *testing.T, script string, env ...string) *server {
 	cmd := exec.Command(nodeBin, filepath.Join(dir, script))
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), env...)
-	stderr := &lockedBuffer{}
+	stderr := &livetest.Buffer{} // the process's stderr, for the test log
 	cmd.Stderr = stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

@@ -1,9 +1,10 @@
-package format_test
-
-// Helpers of the live checks that go through the command line: the
-// cookiesession command and examples/router, built from this repository
-// and run as a user runs them, on 127.0.0.1 only, each call bounded in
-// time and every process ended with its test.
+// Package livetest holds the helpers of the live checks that go through
+// the command line: the cookiesession command and examples/router, built
+// from this repository and run as a user runs them, on 127.0.0.1 only,
+// each call bounded in time and every process ended with its test. The
+// live checks of the Python frameworks (internal/format) and of the Node
+// libraries (interop/node) share them.
+package livetest
 
 import (
 	"bytes"
@@ -25,32 +26,38 @@ import (
 	"time"
 )
 
-// toolTimeout bounds one run of the command, one build, one router start.
-const toolTimeout = 2 * time.Minute
+// ToolTimeout bounds one run of the command, one build, one router start.
+const ToolTimeout = 2 * time.Minute
 
-// repoRoot returns the repository's root: the directory of the core's go.mod,
-// two levels up from internal/format.
+// repoRoot returns the repository's root: the nearest directory above the
+// test's own that holds cmd/cookiesession.
 func repoRoot(t *testing.T) string {
 	t.Helper()
-	root, err := filepath.Abs(filepath.Join("..", ".."))
+	dir, err := os.Getwd()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(filepath.Join(root, "cmd", "cookiesession")); err != nil {
-		t.Fatalf("repository root not found at %s: %v", root, err)
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "cmd", "cookiesession")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("repository root (the directory holding cmd/cookiesession) not found above the test's directory")
+		}
+		dir = parent
 	}
-	return root
 }
 
-// liveTools are the built programs.
-type liveTools struct {
-	cli, router string
+// Tools are the built programs.
+type Tools struct {
+	CLI, Router string
 }
 
-// buildTools builds the command and examples/router into dir. examples/router is built by its path from the root, or,
-// should it be a module of its own, from its directory (both work in the
-// repository's workspace).
-func buildTools(t *testing.T, dir string) liveTools {
+// Build builds the command and examples/router into dir. examples/router
+// is built by its path from the root, or, should it be a module of its
+// own, from its directory (both work in the repository's workspace).
+func Build(t *testing.T, dir string) Tools {
 	t.Helper()
 	// examples/router is a module of its own that needs Go 1.24 (it uses
 	// stores/redis): the core's step on its oldest Go (1.22) cannot build
@@ -59,7 +66,7 @@ func buildTools(t *testing.T, dir string) liveTools {
 		t.Skipf("examples/router needs Go 1.24 or later; this is %s (CI runs this check with the current Go in its other steps)", runtime.Version())
 	}
 	root := repoRoot(t)
-	tools := liveTools{cli: filepath.Join(dir, "cookiesession"), router: filepath.Join(dir, "router")}
+	tools := Tools{CLI: filepath.Join(dir, "cookiesession"), Router: filepath.Join(dir, "router")}
 	build := func(out, workdir, pkg string) {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		defer cancel()
@@ -69,27 +76,27 @@ func buildTools(t *testing.T, dir string) liveTools {
 			t.Fatalf("go build %s (in %s): %v\n%s", pkg, workdir, err, b)
 		}
 	}
-	build(tools.cli, root, "./cmd/cookiesession")
+	build(tools.CLI, root, "./cmd/cookiesession")
 	if _, err := os.Stat(filepath.Join(root, "examples", "router", "go.mod")); err == nil {
-		build(tools.router, filepath.Join(root, "examples", "router"), ".")
+		build(tools.Router, filepath.Join(root, "examples", "router"), ".")
 	} else {
-		build(tools.router, root, "./examples/router")
+		build(tools.Router, root, "./examples/router")
 	}
 	return tools
 }
 
-// cliResult is one run of the command.
-type cliResult struct {
-	stdout, stderr string
-	code           int
+// Result is one run of the command.
+type Result struct {
+	Stdout, Stderr string
+	Code           int
 }
 
-// runCLI runs the command with args and no secret in its environment.
-func (lt liveTools) runCLI(t *testing.T, args ...string) cliResult {
+// RunCLI runs the command with args and no secret in its environment.
+func (lt Tools) RunCLI(t *testing.T, args ...string) Result {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), toolTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), ToolTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, lt.cli, args...)
+	cmd := exec.CommandContext(ctx, lt.CLI, args...)
 	cmd.Env = withoutSecret(os.Environ())
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -100,7 +107,7 @@ func (lt liveTools) runCLI(t *testing.T, args ...string) cliResult {
 	case err != nil:
 		t.Fatalf("cookiesession %s: %v", strings.Join(args, " "), err)
 	}
-	return cliResult{strings.TrimSuffix(stdout.String(), "\n"), stderr.String(), cmd.ProcessState.ExitCode()}
+	return Result{strings.TrimSuffix(stdout.String(), "\n"), stderr.String(), cmd.ProcessState.ExitCode()}
 }
 
 func withoutSecret(env []string) []string {
@@ -113,25 +120,26 @@ func withoutSecret(env []string) []string {
 	return out
 }
 
-// routerProc is a running examples/router.
-type routerProc struct {
-	base   string
-	client *http.Client
-	log    *syncBuffer
+// Router is a running examples/router.
+type Router struct {
+	Base   string
+	Client *http.Client
+	Log    *Buffer
 }
 
-type syncBuffer struct {
+// Buffer is a bytes.Buffer that a process and the test share.
+type Buffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) {
+func (s *Buffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.Write(p)
 }
 
-func (s *syncBuffer) String() string {
+func (s *Buffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
@@ -148,16 +156,16 @@ func freePort(t *testing.T) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-// startRouter runs examples/router with args on a free port of 127.0.0.1
+// StartRouter runs examples/router with args on a free port of 127.0.0.1
 // and waits until it answers. It is killed when the test ends; its log is
 // shown if the test failed.
-func (lt liveTools) startRouter(t *testing.T, args ...string) *routerProc {
+func (lt Tools) StartRouter(t *testing.T, args ...string) *Router {
 	t.Helper()
 attempts:
 	for attempt := 0; ; attempt++ {
 		addr := "127.0.0.1:" + strconv.Itoa(freePort(t))
-		log := &syncBuffer{}
-		cmd := exec.Command(lt.router, append([]string{"-addr", addr}, args...)...)
+		log := &Buffer{}
+		cmd := exec.Command(lt.Router, append([]string{"-addr", addr}, args...)...)
 		cmd.Stdout, cmd.Stderr = log, log
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
@@ -171,13 +179,13 @@ attempts:
 				t.Logf("router %s log:\n%s", strings.Join(redact(args), " "), log)
 			}
 		})
-		r := &routerProc{
-			base: "http://" + addr,
-			client: &http.Client{
+		r := &Router{
+			Base: "http://" + addr,
+			Client: &http.Client{
 				Timeout:       10 * time.Second,
 				CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 			},
-			log: log,
+			Log: log,
 		}
 		deadline := time.Now().Add(20 * time.Second)
 		for time.Now().Before(deadline) {
@@ -189,7 +197,7 @@ attempts:
 				t.Fatalf("router %s exited: %s", strings.Join(redact(args), " "), log)
 			default:
 			}
-			if resp, err := r.client.Get(r.base + "/"); err == nil {
+			if resp, err := r.Client.Get(r.Base + "/"); err == nil {
 				resp.Body.Close()
 				return r
 			}
@@ -213,25 +221,25 @@ func redact(args []string) []string {
 	return out
 }
 
-// routerReply is one answer of the router.
-type routerReply struct {
-	status  int
-	body    string
-	cookies []*http.Cookie // as set by the response
+// Reply is one answer of the router.
+type Reply struct {
+	Status  int
+	Body    string
+	Cookies []*http.Cookie // as set by the response
 }
 
-// get asks the router for path, sending cookieHeader (if not empty) as
+// Get asks the router for path, sending cookieHeader (if not empty) as
 // the Cookie header.
-func (r *routerProc) get(t *testing.T, path, cookieHeader string) routerReply {
+func (r *Router) Get(t *testing.T, path, cookieHeader string) Reply {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, r.base+path, nil)
+	req, err := http.NewRequest(http.MethodGet, r.Base+path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if cookieHeader != "" {
 		req.Header.Set("Cookie", cookieHeader)
 	}
-	resp, err := r.client.Do(req)
+	resp, err := r.Client.Do(req)
 	if err != nil {
 		t.Fatalf("GET %s: %v", path, err)
 	}
@@ -240,13 +248,13 @@ func (r *routerProc) get(t *testing.T, path, cookieHeader string) routerReply {
 	if err != nil {
 		t.Fatalf("GET %s: %v", path, err)
 	}
-	return routerReply{resp.StatusCode, string(body), resp.Cookies()}
+	return Reply{resp.StatusCode, string(body), resp.Cookies()}
 }
 
-// cookie returns the value the reply sets for the cookie name, and whether
+// Cookie returns the value the reply sets for the cookie name, and whether
 // it sets one that is kept (not an expiration).
-func (rr routerReply) cookie(name string) (string, bool) {
-	for _, c := range rr.cookies {
+func (rr Reply) Cookie(name string) (string, bool) {
+	for _, c := range rr.Cookies {
 		if c.Name == name && c.MaxAge >= 0 && c.Value != "" {
 			return c.Value, true
 		}
@@ -254,17 +262,17 @@ func (rr routerReply) cookie(name string) (string, bool) {
 	return "", false
 }
 
-// greeting returns the first line of an answer of the router's /.
-func (rr routerReply) greeting() string {
-	line, _, _ := strings.Cut(rr.body, "\n")
+// Greeting returns the first line of an answer of the router's /.
+func (rr Reply) Greeting() string {
+	line, _, _ := strings.Cut(rr.Body, "\n")
 	return line
 }
 
-// lines returns an answer's lines.
-func (rr routerReply) lines() []string {
-	return strings.Split(strings.TrimSuffix(rr.body, "\n"), "\n")
+// Lines returns an answer's lines.
+func (rr Reply) Lines() []string {
+	return strings.Split(strings.TrimSuffix(rr.Body, "\n"), "\n")
 }
 
-func (rr routerReply) String() string {
-	return fmt.Sprintf("%d %q", rr.status, rr.body)
+func (rr Reply) String() string {
+	return fmt.Sprintf("%d %q", rr.Status, rr.Body)
 }
