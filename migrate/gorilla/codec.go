@@ -33,6 +33,16 @@
 // CTR mode when a block key is given, the 4096-byte length limit and a max
 // age of 30 days unless [Options] say otherwise.
 //
+// Before encoding/gob reads the authenticated bytes, they are walked by
+// gob's grammar, and a map, slice or array that claims more entries than
+// the bytes left could hold refuses the cookie with
+// [cookiesession.ErrMalformed]: encoding/gob before Go 1.27 makes a map as
+// large as the count it reads, and a claimed count of 2^33 would end the
+// process with "out of memory" (golang/go#79539). Nothing gob writes is
+// refused by this check, but for one case the conversion refuses anyway: a
+// struct whose interface field holds a value that sends a type definition
+// inside it.
+//
 // The gob-decoded map is then converted to JSON exactly, or not at all:
 //
 //   - keys must be strings (valid UTF-8, distinct);
@@ -161,8 +171,9 @@ func NewCodecWithOptions(cookieName string, opts Options, keyPairs ...[]byte) (c
 	codecs := securecookie.CodecsFromPairs(keyPairs...)
 	for _, c := range codecs {
 		// CodecsFromPairs makes *securecookie.SecureCookie values, with
-		// securecookie's defaults (SHA-256, AES, gob, 4096 bytes).
-		c.(*securecookie.SecureCookie).MaxAge(maxAge)
+		// securecookie's defaults (SHA-256, AES, gob, 4096 bytes); gob
+		// data is checked before encoding/gob reads it (see checkedGob).
+		c.(*securecookie.SecureCookie).MaxAge(maxAge).SetSerializer(checkedGob{})
 	}
 	return &codec{name: cookieName, codecs: codecs}, nil
 }

@@ -83,6 +83,7 @@ func sentinelOf(err error) (error, int) {
 		return cookiesession.ErrMalformed, stageAuthenticated
 	}
 	// Deserialization: an authentic value that is not a gob-encoded
-	// session map, or holds a type this program has not registered.
+	// session map, claims more entries than its bytes hold (checkedGob),
+	// or holds a type this program has not registered.
 	return cookiesession.ErrMalformed, stageAuthenticated
 }

@@ -1,0 +1,485 @@
+package gorilla
+
+import (
+	"bytes"
+	"encoding/gob"
+	"errors"
+	"fmt"
+
+	"github.com/gorilla/securecookie"
+)
+
+// checkedGob is securecookie's gob serializer with a check in front of the
+// decoding: gob data is walked, by the same grammar encoding/gob reads, and
+// refused if a map, slice or array in it claims more entries than the bytes
+// left could hold.
+//
+// encoding/gob before Go 1.27 makes a map with room for the count it reads,
+// before reading any entry (golang/go#79539): a count of 2^33 in a
+// 30-byte value makes the program ask for hundreds of gigabytes and die
+// with "out of memory", which no recover catches. Only a value that passed
+// the MAC reaches gob, so the bytes come from a holder of the hash key; the
+// check keeps that holder, or a bug of theirs, from ending the process.
+// Every entry of a map takes at least two bytes (a key and a value), every
+// element of a slice or array at least one, so the check refuses nothing
+// gob could decode.
+type checkedGob struct{}
+
+var _ securecookie.Serializer = checkedGob{}
+
+// Serialize is securecookie.GobEncoder's; the codec never encodes.
+func (checkedGob) Serialize(src interface{}) ([]byte, error) {
+	return securecookie.GobEncoder{}.Serialize(src)
+}
+
+// Deserialize checks src (see checkedGob) and decodes it into dst as
+// securecookie.GobEncoder does.
+func (checkedGob) Deserialize(src []byte, dst interface{}) error {
+	if err := checkGob(src); err != nil {
+		return err
+	}
+	return gob.NewDecoder(bytes.NewReader(src)).Decode(dst)
+}
+
+// The type ids gob predefines (encoding/gob's doc.go), and the first one a
+// stream may define.
+const (
+	gobBool      = 1
+	gobInt       = 2
+	gobUint      = 3
+	gobFloat     = 4
+	gobBytes     = 5
+	gobString    = 6
+	gobComplex   = 7
+	gobInterface = 8
+	gobFirstUser = 64
+
+	gobMaxTypeName = 1024 // gob refuses longer concrete type names
+)
+
+// gobKind is what a type defined in the stream (a wireType) is.
+type gobKind uint8
+
+const (
+	gobArray gobKind = iota + 1
+	gobSlice
+	gobStruct
+	gobMap
+	gobEncoded // GobEncoder, BinaryMarshaler, TextMarshaler: sent as bytes
+)
+
+// gobType is a type the stream defined, as far as reading its values needs.
+type gobType struct {
+	kind   gobKind
+	key    int64   // map
+	elem   int64   // array, slice, map
+	length int64   // array
+	fields []int64 // struct: each field's type id, by field number
+}
+
+// gobChecker reads a gob stream as encoding/gob's Decoder does for one
+// Decode call: msg is the message being read, rest the stream after it.
+type gobChecker struct {
+	msg   []byte
+	rest  []byte
+	types map[int64]*gobType
+	loads int // messages read so far
+
+	// inStruct counts the struct values being read. Below one, gob may
+	// skip an interface value by its byte count instead of reading it
+	// (a field the receiving struct lacks).
+	inStruct int
+}
+
+var (
+	errGobEOF      = errors.New("gob: unexpected end of data")
+	errGobBadUint  = errors.New("gob: an unsigned integer of more than 8 bytes")
+	errGobRange    = errors.New("gob: a struct field number out of range")
+	errGobNotASize = errors.New("gob: a length longer than the data left")
+)
+
+// checkGob walks the first value of the gob stream src, as Decode reads
+// it, and returns an error for what Decode would fail on or could not
+// survive (see checkedGob). Decode reads nothing after that value.
+func checkGob(src []byte) error {
+	c := &gobChecker{rest: src, types: map[int64]*gobType{}}
+	id, err := c.typeSequence(false)
+	if err != nil {
+		return err
+	}
+	return c.value(id)
+}
+
+// readUint decodes one gob unsigned integer from the front of b.
+func readUint(b []byte) (uint64, []byte, error) {
+	if len(b) == 0 {
+		return 0, b, errGobEOF
+	}
+	first := b[0]
+	b = b[1:]
+	if first <= 0x7f {
+		return uint64(first), b, nil
+	}
+	n := -int(int8(first))
+	if n > 8 {
+		return 0, b, errGobBadUint
+	}
+	if len(b) < n {
+		return 0, b, errGobEOF
+	}
+	var x uint64
+	for _, c := range b[:n] {
+		x = x<<8 | uint64(c)
+	}
+	return x, b[n:], nil
+}
+
+func (c *gobChecker) uint() (uint64, error) {
+	x, rest, err := readUint(c.msg)
+	c.msg = rest
+	return x, err
+}
+
+func (c *gobChecker) int() (int64, error) {
+	x, err := c.uint()
+	if x&1 != 0 {
+		return ^int64(x >> 1), err
+	}
+	return int64(x >> 1), err
+}
+
+// left is how many bytes a value can still take: the message's and the
+// stream's.
+func (c *gobChecker) left() uint64 {
+	return uint64(len(c.msg)) + uint64(len(c.rest))
+}
+
+// nextMessage makes the next count-delimited message of the stream the one
+// being read.
+func (c *gobChecker) nextMessage() error {
+	n, rest, err := readUint(c.rest)
+	if err != nil {
+		return err
+	}
+	if n > uint64(len(rest)) {
+		return errGobEOF
+	}
+	c.msg, c.rest = rest[:n], rest[n:]
+	c.loads++
+	return nil
+}
+
+// typeSequence reads type definitions up to a value's type id, as gob's
+// decodeTypeSequence does, reading the next message when this one is done.
+func (c *gobChecker) typeSequence(inInterface bool) (int64, error) {
+	for {
+		if len(c.msg) == 0 {
+			if err := c.nextMessage(); err != nil {
+				return 0, err
+			}
+		}
+		id, err := c.int()
+		if err != nil {
+			return 0, err
+		}
+		if id >= 0 {
+			return id, nil
+		}
+		if err := c.defineType(-id); err != nil {
+			return 0, err
+		}
+		if len(c.msg) > 0 {
+			if !inInterface {
+				return 0, errors.New("gob: extra data after a type definition")
+			}
+			if _, err := c.uint(); err != nil { // the count of what follows
+				return 0, err
+			}
+		}
+	}
+}
+
+// defineType reads a wireType: a struct of seven pointers to struct types,
+// of which the encoder sets one.
+func (c *gobChecker) defineType(id int64) error {
+	if id < gobFirstUser || c.types[id] != nil {
+		return errors.New("gob: duplicate type received")
+	}
+	t := &gobType{}
+	err := c.fields(7, func(field int) error {
+		if t.kind != 0 {
+			return errors.New("gob: a type defined as two kinds")
+		}
+		switch field {
+		case 0: // ArrayT: CommonType, Elem, Len
+			t.kind = gobArray
+			return c.fields(3, func(f int) error {
+				switch f {
+				case 0:
+					return c.commonType()
+				case 1:
+					return c.typeID(&t.elem)
+				}
+				var err error
+				if t.length, err = c.int(); err == nil && t.length < 0 {
+					err = errors.New("gob: an array of negative length")
+				}
+				return err
+			})
+		case 1: // SliceT: CommonType, Elem
+			t.kind = gobSlice
+			return c.fields(2, func(f int) error {
+				if f == 0 {
+					return c.commonType()
+				}
+				return c.typeID(&t.elem)
+			})
+		case 2: // StructT: CommonType, Field []fieldType{Name, Id}
+			t.kind = gobStruct
+			return c.fields(2, func(f int) error {
+				if f == 0 {
+					return c.commonType()
+				}
+				n, err := c.uint()
+				if err != nil {
+					return err
+				}
+				if n > c.left() {
+					return c.tooMany("struct field list", n)
+				}
+				t.fields = make([]int64, n)
+				for i := range t.fields {
+					err := c.fields(2, func(f int) error {
+						if f == 0 {
+							return c.skip()
+						}
+						return c.typeID(&t.fields[i])
+					})
+					if err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+		case 3: // MapT: CommonType, Key, Elem
+			t.kind = gobMap
+			return c.fields(3, func(f int) error {
+				switch f {
+				case 0:
+					return c.commonType()
+				case 1:
+					return c.typeID(&t.key)
+				}
+				return c.typeID(&t.elem)
+			})
+		}
+		// GobEncoderT, BinaryMarshalerT, TextMarshalerT: CommonType
+		t.kind = gobEncoded
+		return c.fields(1, func(int) error { return c.commonType() })
+	})
+	if err != nil {
+		return err
+	}
+	if t.kind == 0 {
+		return errors.New("gob: a type definition of no kind")
+	}
+	c.types[id] = t
+	return nil
+}
+
+// commonType reads a CommonType struct: Name string, Id int.
+func (c *gobChecker) commonType() error {
+	return c.fields(2, func(f int) error {
+		if f == 0 {
+			return c.skip()
+		}
+		_, err := c.int()
+		return err
+	})
+}
+
+func (c *gobChecker) typeID(id *int64) error {
+	var err error
+	*id, err = c.int()
+	return err
+}
+
+// fields reads a struct value of n fields as gob's decodeStruct does: field
+// number deltas, each followed by the field, up to a zero delta or the end
+// of the message.
+func (c *gobChecker) fields(n int, field func(int) error) error {
+	num := -1
+	for len(c.msg) > 0 {
+		delta, err := c.uint()
+		if err != nil {
+			return err
+		}
+		if delta == 0 {
+			return nil
+		}
+		if delta > uint64(n-1-num) {
+			return errGobRange
+		}
+		num += int(delta)
+		if err := field(num); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// skipBytes reads a string or []byte: a length, then that many bytes of
+// this message. It returns the length.
+func (c *gobChecker) skipBytes() (uint64, error) {
+	n, err := c.uint()
+	if err != nil {
+		return 0, err
+	}
+	if n > uint64(len(c.msg)) {
+		return 0, errGobNotASize
+	}
+	c.msg = c.msg[n:]
+	return n, nil
+}
+
+// skip reads a string or []byte, and forgets it.
+func (c *gobChecker) skip() error {
+	_, err := c.skipBytes()
+	return err
+}
+
+func (c *gobChecker) tooMany(what string, n uint64) error {
+	return fmt.Errorf("gob: a %s of %d entries, with %d bytes left", what, n, c.left())
+}
+
+// value reads a value of type id as gob's decodeValue does: a struct as
+// its fields, anything else as a singleton (a zero, then the value).
+func (c *gobChecker) value(id int64) error {
+	if t := c.types[id]; t != nil && t.kind == gobStruct {
+		return c.structValue(t)
+	}
+	zero, err := c.uint()
+	if err != nil {
+		return err
+	}
+	if zero != 0 {
+		return errors.New("gob: a non-zero delta for a singleton")
+	}
+	return c.field(id)
+}
+
+func (c *gobChecker) structValue(t *gobType) error {
+	c.inStruct++
+	defer func() { c.inStruct-- }()
+	return c.fields(len(t.fields), func(f int) error { return c.field(t.fields[f]) })
+}
+
+// field reads one value of type id inside a value.
+func (c *gobChecker) field(id int64) error {
+	switch id {
+	case gobBool, gobInt, gobUint, gobFloat:
+		_, err := c.uint()
+		return err
+	case gobComplex:
+		if _, err := c.uint(); err != nil {
+			return err
+		}
+		_, err := c.uint()
+		return err
+	case gobBytes, gobString:
+		return c.skip()
+	case gobInterface:
+		return c.interfaceValue()
+	}
+	t := c.types[id]
+	if t == nil {
+		return fmt.Errorf("gob: type id %d is not defined", id)
+	}
+	switch t.kind {
+	case gobArray:
+		n, err := c.uint()
+		if err != nil {
+			return err
+		}
+		if n != uint64(t.length) {
+			return errors.New("gob: an array of another length than its type's")
+		}
+		return c.elements("array", n, t.elem)
+	case gobSlice:
+		n, err := c.uint()
+		if err != nil {
+			return err
+		}
+		return c.elements("slice", n, t.elem)
+	case gobMap:
+		n, err := c.uint()
+		if err != nil {
+			return err
+		}
+		if n > c.left()/2 {
+			return c.tooMany("map", n)
+		}
+		for ; n > 0; n-- {
+			if err := c.field(t.key); err != nil {
+				return err
+			}
+			if err := c.field(t.elem); err != nil {
+				return err
+			}
+		}
+		return nil
+	case gobStruct:
+		return c.structValue(t)
+	}
+	return c.skip() // gobEncoded
+}
+
+func (c *gobChecker) elements(what string, n uint64, elem int64) error {
+	if n > c.left() {
+		return c.tooMany(what, n)
+	}
+	for ; n > 0; n-- {
+		if err := c.field(elem); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// interfaceValue reads an interface value: the concrete type's name (empty
+// for nil), type definitions, the type id, the value's byte count, and the
+// value.
+//
+// Inside a struct, the count must be what the value takes: gob skips the
+// value by its count where the receiving struct has no such field, and
+// reads it otherwise, and both ways must end at the same byte for the
+// check to see what gob reads next. (When the value sends a type
+// definition of its own inside, the count stops at that definition, so a
+// struct holding such a value is refused here; the conversion refuses
+// structs anyway.) Elsewhere gob always reads the value, and the count is
+// not used.
+func (c *gobChecker) interfaceValue() error {
+	n, err := c.skipBytes() // the name
+	if err != nil || n == 0 {
+		return err
+	}
+	if n > gobMaxTypeName {
+		return fmt.Errorf("gob: a type name of %d bytes", n)
+	}
+	id, err := c.typeSequence(true)
+	if err != nil {
+		return err
+	}
+	size, err := c.uint()
+	if err != nil {
+		return err
+	}
+	before, loads := len(c.msg), c.loads
+	if err := c.value(id); err != nil {
+		return err
+	}
+	if c.inStruct > 0 && (c.loads != loads || uint64(before-len(c.msg)) != size) {
+		return errors.New("gob: an interface value in a struct whose byte count is not its length")
+	}
+	return nil
+}
