@@ -39,9 +39,10 @@
 // [cookiesession.ErrMalformed]: encoding/gob before Go 1.27 makes a map as
 // large as the count it reads, and a claimed count of 2^33 would end the
 // process with "out of memory" (golang/go#79539). Nothing gob writes is
-// refused by this check, but for one case the conversion refuses anyway: a
-// struct whose interface field holds a value that sends a type definition
-// inside it.
+// refused by this check but some structs (one holding a nil interface
+// value, or an interface value that sends a type definition inside it),
+// which the conversion refuses anyway. A panic inside encoding/gob (a map
+// key of a type that cannot be hashed) refuses the cookie the same way.
 //
 // The gob-decoded map is then converted to JSON exactly, or not at all:
 //

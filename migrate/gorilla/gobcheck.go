@@ -33,11 +33,18 @@ func (checkedGob) Serialize(src interface{}) ([]byte, error) {
 }
 
 // Deserialize checks src (see checkedGob) and decodes it into dst as
-// securecookie.GobEncoder does.
-func (checkedGob) Deserialize(src []byte, dst interface{}) error {
+// securecookie.GobEncoder does. A panic in encoding/gob is returned as an
+// error: gob passes on the panics of reflect, such as a map key of a type
+// that cannot be hashed ("hash of unhashable type").
+func (checkedGob) Deserialize(src []byte, dst interface{}) (err error) {
 	if err := checkGob(src); err != nil {
 		return err
 	}
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("gob: decoding panicked: %v", p)
+		}
+	}()
 	return gob.NewDecoder(bytes.NewReader(src)).Decode(dst)
 }
 
@@ -182,6 +189,11 @@ func (c *gobChecker) typeSequence(inInterface bool) (int64, error) {
 		if err != nil {
 			return 0, err
 		}
+		if id != int64(int32(id)) {
+			// gob's typeId is an int32: it would truncate the id, and
+			// could take a definition for a value's id or the reverse.
+			return 0, fmt.Errorf("gob: type id %d out of range", id)
+		}
 		if id >= 0 {
 			return id, nil
 		}
@@ -301,6 +313,9 @@ func (c *gobChecker) commonType() error {
 func (c *gobChecker) typeID(id *int64) error {
 	var err error
 	*id, err = c.int()
+	if err == nil && *id != int64(int32(*id)) {
+		err = fmt.Errorf("gob: type id %d out of range", *id)
+	}
 	return err
 }
 
@@ -455,13 +470,25 @@ func (c *gobChecker) elements(what string, n uint64, elem int64) error {
 // reads it otherwise, and both ways must end at the same byte for the
 // check to see what gob reads next. (When the value sends a type
 // definition of its own inside, the count stops at that definition, so a
-// struct holding such a value is refused here; the conversion refuses
-// structs anyway.) Elsewhere gob always reads the value, and the count is
-// not used.
+// struct holding such a value is refused here, as is one holding a nil
+// interface value; the conversion refuses structs anyway.) Elsewhere gob
+// always reads the value, and the count is not used.
 func (c *gobChecker) interfaceValue() error {
 	n, err := c.skipBytes() // the name
-	if err != nil || n == 0 {
+	if err != nil {
 		return err
+	}
+	if n == 0 {
+		// gob's ignoreInterface does not look at the name's length: for
+		// a nil value in a field the receiving struct lacks, it still
+		// reads a type id and a byte count and drops that many bytes,
+		// where the decoding path reads nothing more. Which path gob
+		// takes depends on the receiving type, which the check cannot
+		// know.
+		if c.inStruct > 0 {
+			return errors.New("gob: a nil interface value in a struct")
+		}
+		return nil
 	}
 	if n > gobMaxTypeName {
 		return fmt.Errorf("gob: a type name of %d bytes", n)

@@ -3,6 +3,7 @@ package gorilla
 import (
 	"bytes"
 	"encoding/gob"
+	"encoding/hex"
 	"math"
 	"math/big"
 	"net/netip"
@@ -127,8 +128,61 @@ func TestCheckGobStructHoldingANewType(t *testing.T) {
 	}
 }
 
+// Two streams on which the check and gob once parted ways, each in a
+// session holding a gobPoint whose wire type has fields gobPoint lacks, so
+// that gob skips them. After the skip gob read, in what the check had taken
+// for a string's bytes, a second entry: a map claiming 2^33 entries.
+//   - A nil interface value in a skipped field: gob's ignoreInterface reads
+//     a type id and a byte count after the empty name, where the decoding
+//     path (and the check) read nothing more.
+//   - A type id beyond int32 (gob's typeId): gob truncates it and took a
+//     definition for a value's type id.
+//
+// Without the check's rules for them, gob asks for hundreds of gigabytes
+// on each stream and the test process dies.
+func TestCheckGobKeepsInStepWithGob(t *testing.T) {
+	registerGobCheckTypes()
+	streams := map[string]struct{ hex, want string }{
+		"nil interface in a skipped field": {
+			"09ff810402100110000025ff8303020501015a011000010150010400010151010400010152010c000101580104000000ffa0ff82000206737472696e670c0300016b3f6769746875622e636f6d2f636f6f6b696573657373696f6e2f636f6f6b696573657373696f6e2f6d6967726174652f676f72696c6c612e676f62506f696e74ff843f0100020201360006737472696e670c0400026b321d6d61705b696e74657266616365207b7d5d696e74657266616365207b7dff820800fb020000000001020006737472696e670c0400026b3300",
+			"nil interface value in a struct",
+		},
+		"type id beyond int32": {
+			"09ff810402100110000013ff8303020201015a0110000101580104000000ffb7ff82000206737472696e670c0300016b3f6769746875622e636f6d2f636f6f6b696573657373696f6e2f636f6f6b696573657373696f6e2f6d6967726174652f676f72696c6c612e676f62506f696e74ff84560106737472696e67fb01000000810501013870710006737472696e670c0400026b321d6d61705b696e74657266616365207b7d5d696e74657266616365207b7dff820800fb0200000000000000000c0300017601020006737472696e670c0400026b3300",
+			"out of range",
+		},
+	}
+	for name, s := range streams {
+		b, err := hex.DecodeString(s.hex)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[interface{}]interface{}
+		err = checkedGob{}.Deserialize(b, &m)
+		if err == nil || !strings.Contains(err.Error(), s.want) {
+			t.Errorf("%s: got %v (%d values), want an error saying %q", name, err, len(m), s.want)
+		}
+	}
+}
+
+// gob passes on reflect's panics: a map key holding a map panics with
+// "hash of unhashable type". Deserialize returns it as an error, so the
+// cookie is refused like any other that is not a session.
+func TestGobPanicIsAnError(t *testing.T) {
+	registerGobCheckTypes()
+	stream := []byte("\r\x7f\x04\x01\x02\xff0\x00\x01\x10\x01\x10\x00\x00Z\xff\x80\x00\x03\x06string\f0\x00\x0200\x0emap[int]string\xff\x89\x04\x01\x02\xff0\x00\x01\x04\x01\f\x00\x000\xff\x8a0\x00\x020\x0100\x010\x10map[string][]int\xff\x8b\x04\x01\x02\xff0\x00\x01\f\x01\xff\x82\x00\x007\xff\x81\x02\x01\x02\xff0\x00\x01\x04\x00\x000\xff\x8c0\x00\x02\x010\x00\x010\x010\x06string\f0\x00\x010\x00\x06000000\f0\x00\x03000000000000000000000000000")
+	if err := checkGob(stream); err != nil {
+		t.Fatalf("the check refuses the stream (%v): the test no longer reaches gob", err)
+	}
+	var m map[interface{}]interface{}
+	err := checkedGob{}.Deserialize(stream, &m)
+	if err == nil || !strings.Contains(err.Error(), "unhashable") {
+		t.Errorf("got %v, want the panic as an error", err)
+	}
+}
+
 // Anything: the check never panics, and what it accepts gob decodes with
-// bounded memory. A cookie holds at most 4096 bytes, so its gob data less.
+// bounded memory, without a panic (Deserialize returns gob's as an error). A cookie holds at most 4096 bytes, so its gob data less.
 func FuzzCheckGob(f *testing.F) {
 	registerGobCheckTypes()
 	for _, m := range gobSessions() {
@@ -141,7 +195,7 @@ func FuzzCheckGob(f *testing.F) {
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
 		var m map[interface{}]interface{}
-		_ = gob.NewDecoder(bytes.NewReader(data)).Decode(&m)
+		_ = checkedGob{}.Deserialize(data, &m)
 		runtime.ReadMemStats(&after)
 		if grew := after.TotalAlloc - before.TotalAlloc; grew > 64<<20 {
 			t.Fatalf("gob allocated %d bytes for %d bytes of data the check accepted", grew, len(data))
