@@ -21,8 +21,10 @@ import (
 // the MAC reaches gob, so the bytes come from a holder of the hash key; the
 // check keeps that holder, or a bug of theirs, from ending the process.
 // Every entry of a map takes at least two bytes (a key and a value), every
-// element of a slice or array at least one, so the check refuses nothing
-// gob could decode.
+// element of a slice or array at least one, so no count gob could decode
+// is refused. Where gob may read a value or skip it depending on the
+// receiving type (inside structs), the check refuses what it cannot follow
+// both ways (see interfaceValue); the conversion refuses structs anyway.
 type checkedGob struct{}
 
 var _ securecookie.Serializer = checkedGob{}
