@@ -239,6 +239,15 @@ func checkOpen(t *testing.T, fm *Format, logical string) {
 		t.Fatalf("Open(%q) = %q, %+v", logical, object, meta)
 	}
 	again, err := fm.Seal(object, time.Now(), time.Time{})
+	if errors.Is(err, format.ErrTooLarge) {
+		// Seal writes the JSON as Node would (stringify): bytes that are
+		// not UTF-8 become U+FFFD (three bytes for one), numbers lose
+		// their exponent ("1e20" → 21 digits). An object that fit may
+		// then no longer fit; one that was not re-spelt longer must.
+		if js, serr := stringify(nil, object); serr == nil && len(js) > len(object) {
+			return
+		}
+	}
 	if err != nil {
 		t.Fatalf("Seal of an opened object %q: %v", object, err)
 	}
