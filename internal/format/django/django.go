@@ -51,7 +51,7 @@ const maxTimestamp = 253402300799
 var b64 = base64.RawURLEncoding.Strict()
 
 type django struct {
-	keys [][]byte
+	keys []*format.MACKey
 }
 
 // NewDjango returns the format for the given secrets: secrets[0] is
@@ -64,7 +64,7 @@ func NewDjango(secrets []string) (format.Format, error) {
 	if len(secrets) == 0 {
 		return nil, ErrNoSecret
 	}
-	d := &django{keys: make([][]byte, len(secrets))}
+	d := &django{keys: make([]*format.MACKey, len(secrets))}
 	for i, s := range secrets {
 		if s == "" {
 			return nil, fmt.Errorf("%w (secret %d is empty)", ErrNoSecret, i)
@@ -72,15 +72,9 @@ func NewDjango(secrets []string) (format.Format, error) {
 		h := sha256.New()
 		h.Write([]byte(Salt + "signer"))
 		h.Write([]byte(s))
-		d.keys[i] = h.Sum(nil)
+		d.keys[i] = format.NewMACKey(sha256.New, h.Sum(nil))
 	}
 	return d, nil
-}
-
-func mac(key []byte, value string) []byte {
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte(value))
-	return m.Sum(nil)
 }
 
 // Seal writes object as Django's signing.dumps does, dated now (whole
@@ -103,7 +97,8 @@ func (d *django) Seal(object []byte, now, expires time.Time) (string, error) {
 		return "", fmt.Errorf("django: %w", err)
 	}
 	value := string(payload) + ":" + encodeBase62(ts)
-	return value + ":" + b64.EncodeToString(mac(d.keys[0], value)), nil
+	var sig [sha256.Size]byte
+	return value + ":" + b64.EncodeToString(d.keys[0].Sum(sig[:0], []byte(value))), nil
 }
 
 // Open checks the signature, then decodes the base62 timestamp and the
@@ -133,8 +128,10 @@ func (d *django) Open(value string) ([]byte, format.Meta, error) {
 		return nil, bad, fmt.Errorf("django: %w: signature: %v", format.ErrMalformed, err)
 	}
 	key := -1
-	for k, kb := range d.keys {
-		if hmac.Equal(sig, mac(kb, signed)) {
+	signedBytes := []byte(signed)
+	var sum [sha256.Size]byte
+	for k, mk := range d.keys {
+		if hmac.Equal(sig, mk.Sum(sum[:0], signedBytes)) {
 			key = k
 			break
 		}

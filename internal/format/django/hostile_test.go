@@ -5,7 +5,6 @@ import (
 	"compress/zlib"
 	"crypto/hmac"
 	"crypto/sha1"
-	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"strings"
@@ -24,9 +23,7 @@ var t0 = time.Unix(1795761676, 0)
 // are: tokens a key holder could make but Django never writes.
 func signRaw(d *django, payload, ts string) string {
 	value := payload + ":" + ts
-	m := hmac.New(sha256.New, d.keys[0])
-	m.Write([]byte(value))
-	return value + ":" + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+	return value + ":" + base64.RawURLEncoding.EncodeToString(d.keys[0].Sum(nil, []byte(value)))
 }
 
 func zlibOf(data []byte) []byte {

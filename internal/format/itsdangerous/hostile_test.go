@@ -3,7 +3,6 @@ package itsdangerous
 import (
 	"bytes"
 	"compress/zlib"
-	"crypto/hmac"
 	"crypto/sha1"
 	"encoding/base64"
 	"errors"
@@ -24,9 +23,7 @@ var t0 = time.Unix(1795761676, 0)
 // writes.
 func signRaw(s *Signer, value, tsText string) string {
 	signed := value + "." + tsText
-	m := hmac.New(sha1.New, s.keys[0])
-	m.Write([]byte(signed))
-	return signed + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+	return signed + "." + base64.RawURLEncoding.EncodeToString(s.keys[0].Sum(nil, []byte(signed)))
 }
 
 func zlibOf(data []byte) []byte {
@@ -38,7 +35,7 @@ func zlibOf(data []byte) []byte {
 }
 
 func tsText(ts int64) string {
-	return strings.Split(mustSign(&Signer{keys: [][]byte{{1}}}, nil, ts), ".")[1]
+	return strings.Split(mustSign(&Signer{keys: []*format.MACKey{format.NewMACKey(sha1.New, []byte{1})}}, nil, ts), ".")[1]
 }
 
 func mustSign(s *Signer, value []byte, ts int64) string {
@@ -89,7 +86,7 @@ func hostileTokens(s *Signer, payload func([]byte) string, valid string) []hosti
 		{"line break in signature", valid[:len(valid)-5] + "\n" + valid[len(valid)-5:], format.ErrMalformed},
 		{"line break in payload", valid[:4] + "\r\n" + valid[4:], format.ErrMalformed},
 		{"signature twice", valid + "." + sig, format.ErrSignature},
-		{"another secret's signature", mustSign(&Signer{keys: [][]byte{[]byte("k")}}, []byte(payload([]byte(`{"a":1}`))), t0.Unix()), format.ErrSignature},
+		{"another secret's signature", mustSign(&Signer{keys: []*format.MACKey{format.NewMACKey(sha1.New, []byte("k"))}}, []byte(payload([]byte(`{"a":1}`))), t0.Unix()), format.ErrSignature},
 		{"signed, timestamp empty", signRaw(s, payload([]byte(`{"a":1}`)), ""), format.ErrMalformed},
 		{"signed, timestamp leading zero byte", signRaw(s, payload([]byte(`{"a":1}`)), base64.RawURLEncoding.EncodeToString([]byte{0, 1, 2, 3, 4})), format.ErrMalformed},
 		{"signed, timestamp 9 bytes", signRaw(s, payload([]byte(`{"a":1}`)), base64.RawURLEncoding.EncodeToString([]byte{1, 2, 3, 4, 5, 6, 7, 8, 9})), format.ErrMalformed},

@@ -58,7 +58,7 @@ var b64 = base64.RawURLEncoding.Strict()
 // A Signer signs and unsigns itsdangerous TimestampSigner tokens with
 // HMAC-SHA1. The first key signs; every key is tried when unsigning.
 type Signer struct {
-	keys [][]byte
+	keys []*format.MACKey
 }
 
 // NewSigner derives one HMAC key per secret (secrets[0] is the current
@@ -69,7 +69,7 @@ func NewSigner(secrets []string, salt string, d Derivation) (*Signer, error) {
 	if len(secrets) == 0 {
 		return nil, ErrNoSecret
 	}
-	s := &Signer{keys: make([][]byte, len(secrets))}
+	s := &Signer{keys: make([]*format.MACKey, len(secrets))}
 	for i, secret := range secrets {
 		if secret == "" {
 			return nil, fmt.Errorf("%w (secret %d is empty)", ErrNoSecret, i)
@@ -80,22 +80,16 @@ func NewSigner(secrets []string, salt string, d Derivation) (*Signer, error) {
 			h.Write([]byte(salt))
 			h.Write([]byte("signer"))
 			h.Write([]byte(secret))
-			s.keys[i] = h.Sum(nil)
+			s.keys[i] = format.NewMACKey(sha1.New, h.Sum(nil))
 		case HMAC:
 			m := hmac.New(sha1.New, []byte(secret))
 			m.Write([]byte(salt))
-			s.keys[i] = m.Sum(nil)
+			s.keys[i] = format.NewMACKey(sha1.New, m.Sum(nil))
 		default:
 			return nil, fmt.Errorf("itsdangerous: unknown key derivation %d", d)
 		}
 	}
 	return s, nil
-}
-
-func (s *Signer) mac(key, value []byte) []byte {
-	m := hmac.New(sha1.New, key)
-	m.Write(value)
-	return m.Sum(nil)
 }
 
 // Sign returns value + "." + timestamp + "." + signature, the timestamp
@@ -113,9 +107,10 @@ func (s *Signer) Sign(value []byte, ts int64) (string, error) {
 	out = append(out, value...)
 	out = append(out, '.')
 	out = b64.AppendEncode(out, raw)
-	sig := s.mac(s.keys[0], out)
+	var sig [sha1.Size]byte
+	s.keys[0].Sum(sig[:0], out)
 	out = append(out, '.')
-	out = b64.AppendEncode(out, sig)
+	out = b64.AppendEncode(out, sig[:])
 	return string(out), nil
 }
 
@@ -145,8 +140,10 @@ func (s *Signer) Unsign(token string) (value []byte, ts int64, key int, err erro
 		return nil, 0, -1, fmt.Errorf("%w: signature: %v", format.ErrMalformed, err)
 	}
 	key = -1
-	for k, kb := range s.keys {
-		if hmac.Equal(sig, s.mac(kb, []byte(signed))) {
+	signedBytes := []byte(signed)
+	var sum [sha1.Size]byte
+	for k, mk := range s.keys {
+		if hmac.Equal(sig, mk.Sum(sum[:0], signedBytes)) {
 			key = k
 			break
 		}

@@ -39,9 +39,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/cookiesession/cookiesession/internal/format"
@@ -73,28 +71,21 @@ type Format struct {
 	keys []*key
 }
 
-// A key is one keygrip key with a pool of HMAC-SHA1 states keyed with it.
+// A key is one keygrip key: HMAC-SHA1 with pooled states.
 type key struct {
-	pool sync.Pool // of hash.Hash
+	mac *format.MACKey
 }
 
 func newKey(secret []byte) *key {
-	k := &key{}
-	k.pool.New = func() any { return hmac.New(sha1.New, secret) }
-	return k
+	return &key{mac: format.NewMACKey(sha1.New, secret)}
 }
 
 // sign appends keygrip's signature of name + "=" + value to dst.
 func (k *key) sign(dst []byte, name, value string) []byte {
-	h := k.pool.Get().(hash.Hash)
-	h.Reset()
-	h.Write([]byte(name))
-	h.Write([]byte{'='})
-	h.Write([]byte(value))
+	signed := make([]byte, 0, len(name)+1+len(value))
+	signed = append(append(append(signed, name...), '='), value...)
 	var sum [sha1.Size]byte
-	dst = sigEncoding.AppendEncode(dst, h.Sum(sum[:0]))
-	k.pool.Put(h)
-	return dst
+	return sigEncoding.AppendEncode(dst, k.mac.Sum(sum[:0], signed))
 }
 
 // New returns the format for the session cookie name and keys: keys[0]

@@ -1,0 +1,41 @@
+package format
+
+import (
+	"crypto/hmac"
+	"crypto/sha1"
+	"crypto/sha256"
+	"hash"
+	"sync"
+	"testing"
+)
+
+// A pooled state gives the HMAC a fresh one gives, whatever the pool hands
+// out (a state used before, by other goroutines too), and the key is the
+// MACKey's own copy.
+func TestMACKeyIsHMAC(t *testing.T) {
+	for _, h := range []func() hash.Hash{sha1.New, sha256.New} {
+		key := []byte("a key of some length")
+		k := NewMACKey(h, key)
+		key[0] = 'X' // the caller's slice changes later
+		want := func(data []byte) []byte {
+			m := hmac.New(h, []byte("a key of some length"))
+			m.Write(data)
+			return m.Sum(nil)
+		}
+		var wg sync.WaitGroup
+		for g := 0; g < 4; g++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; i < 200; i++ {
+					data := []byte("session=" + string(rune('a'+i%26)))
+					if got := k.Sum([]byte("prefix"), data); string(got) != "prefix"+string(want(data)) {
+						t.Errorf("Sum(%q) = %x", data, got)
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+	}
+}
