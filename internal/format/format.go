@@ -70,3 +70,17 @@ type Format interface {
 	Seal(object []byte, now, expires time.Time) (string, error)
 	Open(value string) (object []byte, meta Meta, err error)
 }
+
+// SkipSpace returns the index of the first byte of src at or after i that
+// is not JSON white space (space, tab, line feed, carriage return).
+func SkipSpace(src []byte, i int) int {
+	for i < len(src) {
+		switch src[i] {
+		case ' ', '\t', '\n', '\r':
+			i++
+		default:
+			return i
+		}
+	}
+	return i
+}

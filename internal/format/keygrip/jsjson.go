@@ -13,6 +13,8 @@ import (
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/cookiesession/cookiesession/internal/format"
 )
 
 // maxDepth bounds the nesting of arrays and objects, as encoding/json does.
@@ -58,16 +60,7 @@ type writer struct {
 	out []byte
 }
 
-func (w *writer) space() {
-	for w.i < len(w.src) {
-		switch w.src[w.i] {
-		case ' ', '\t', '\n', '\r':
-			w.i++
-		default:
-			return
-		}
-	}
-}
+func (w *writer) space() { w.i = format.SkipSpace(w.src, w.i) }
 
 func (w *writer) value(depth int) error {
 	if w.i >= len(w.src) {

@@ -28,6 +28,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/cookiesession/cookiesession/internal/format"
 )
 
 // Separators of json.dumps: Default is what json.dumps writes without a
@@ -47,83 +49,129 @@ type Separators struct {
 // is not JSON.
 var ErrNotRepresentable = errors.New("pyjson: number out of the range of a Python float")
 
-type frame struct {
-	object bool
-	n      int // values (arrays) or keys (objects) written so far
-	key    bool
-}
-
 // Dumps returns src, one JSON value, spelled as Python's json.dumps with
 // ensure_ascii=True and the given separators writes the value json.loads
 // makes of src. It returns an error for invalid JSON, trailing data, or a
 // number Python reads as an infinite float.
+//
+// src is checked with json.Valid first, then written in one pass: strings
+// of printable ASCII without escapes are copied as they are, other strings
+// are decoded by encoding/json (which replaces invalid UTF-8 and lone
+// surrogates with U+FFFD) and written by appendString.
 func Dumps(src []byte, sep Separators) ([]byte, error) {
-	dec := json.NewDecoder(bytes.NewReader(src))
-	dec.UseNumber()
-	out := make([]byte, 0, len(src)+len(src)/4+8)
-	var stack []frame
-	top := 0
-	for {
-		tok, err := dec.Token()
-		if err == io.EOF {
-			break
+	if !json.Valid(src) {
+		return nil, errors.New("pyjson: not one valid JSON value")
+	}
+	d := dumper{src: src, sep: sep, out: make([]byte, 0, len(src)+len(src)/4+8)}
+	if err := d.value(); err != nil {
+		return nil, err
+	}
+	return d.out, nil
+}
+
+// dumper writes a valid JSON document in Python's spelling.
+type dumper struct {
+	src []byte
+	i   int
+	sep Separators
+	out []byte
+}
+
+func (d *dumper) skipSpace() { d.i = format.SkipSpace(d.src, d.i) }
+
+// value writes the value at d.i (after any space) and moves past it.
+func (d *dumper) value() error {
+	d.skipSpace()
+	switch c := d.src[d.i]; c {
+	case '{', '[':
+		end := byte('}')
+		if c == '[' {
+			end = ']'
 		}
-		if err != nil {
-			return nil, fmt.Errorf("pyjson: %w", err)
-		}
-		if d, ok := tok.(json.Delim); ok && (d == '}' || d == ']') {
-			stack = stack[:len(stack)-1]
-			out = append(out, byte(d))
-			continue
-		}
-		// A value, or a key.
-		if len(stack) == 0 {
-			if top > 0 {
-				return nil, errors.New("pyjson: more than one JSON value")
+		d.out = append(d.out, c)
+		d.i++
+		for n := 0; ; n++ {
+			d.skipSpace()
+			if d.src[d.i] == end {
+				d.i++
+				d.out = append(d.out, end)
+				return nil
 			}
-			top++
-		} else {
-			f := &stack[len(stack)-1]
-			if f.object {
-				if !f.key { // this token is a key
-					if f.n > 0 {
-						out = append(out, sep.Item...)
-					}
-					f.n++
-					f.key = true
-					out = appendString(out, tok.(string))
-					out = append(out, sep.Key...)
-					continue
+			if d.src[d.i] == ',' {
+				d.i++
+				d.skipSpace()
+			}
+			if n > 0 {
+				d.out = append(d.out, d.sep.Item...)
+			}
+			if c == '{' {
+				if err := d.str(); err != nil {
+					return err
 				}
-				f.key = false
-			} else {
-				if f.n > 0 {
-					out = append(out, sep.Item...)
-				}
-				f.n++
+				d.skipSpace()
+				d.i++ // ':'
+				d.out = append(d.out, d.sep.Key...)
+			}
+			if err := d.value(); err != nil {
+				return err
 			}
 		}
-		switch v := tok.(type) {
-		case json.Delim:
-			out = append(out, byte(v))
-			stack = append(stack, frame{object: v == '{'})
-		case string:
-			out = appendString(out, v)
-		case json.Number:
-			out, err = appendNumber(out, string(v))
-			if err != nil {
-				return nil, err
+	case '"':
+		return d.str()
+	case 't':
+		d.i += len("true")
+		d.out = append(d.out, "true"...)
+	case 'f':
+		d.i += len("false")
+		d.out = append(d.out, "false"...)
+	case 'n':
+		d.i += len("null")
+		d.out = append(d.out, "null"...)
+	default:
+		start := d.i
+		for d.i < len(d.src) && strings.IndexByte("+-.0123456789eE", d.src[d.i]) >= 0 {
+			d.i++
+		}
+		lit := d.src[start:d.i]
+		if bytes.IndexAny(lit, ".eE") < 0 { // a Python int, all its digits
+			if string(lit) == "-0" {
+				lit = lit[1:]
 			}
-		case bool:
-			out = strconv.AppendBool(out, v)
-		case nil:
-			out = append(out, "null"...)
+			d.out = append(d.out, lit...)
+			return nil
+		}
+		var err error
+		d.out, err = appendNumber(d.out, string(lit))
+		return err
+	}
+	return nil
+}
+
+// str writes the string at d.i and moves past it.
+func (d *dumper) str() error {
+	start, plain := d.i, true
+	d.i++
+	for ; d.src[d.i] != '"'; d.i++ {
+		switch c := d.src[d.i]; {
+		case c == '\\':
+			plain = false
+			d.i++ // the escaped character, which may be '"'
+		case c < ' ' || c > '~':
+			plain = false
 		}
 	}
-	if top == 0 || len(stack) > 0 {
-		return nil, fmt.Errorf("pyjson: %w", io.ErrUnexpectedEOF)
+	d.i++
+	raw := d.src[start:d.i]
+	if plain {
+		d.out = append(d.out, raw...)
+		return nil
 	}
-	return out, nil
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return fmt.Errorf("pyjson: %w", err)
+	}
+	d.out = appendString(d.out, s)
+	return nil
 }
 
 const hexDigits = "0123456789abcdef"
