@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"slices"
 	"unicode/utf8"
+
+	"github.com/cookiesession/cookiesession/internal/format"
 )
 
 // marshalValues renders v as one compact JSON object with its keys in
@@ -301,12 +303,12 @@ func unmarshalValues(payload []byte) (Values, error) {
 func splitObject(data []byte) Values {
 	v := make(Values)
 	text := "" // data as a string, made for the first plain key
-	i := skipSpace(data, 1)
+	i := format.SkipSpace(data, 1)
 	if data[i] == '}' {
 		return v
 	}
 	for {
-		i = skipSpace(data, i)
+		i = format.SkipSpace(data, i)
 		start := i
 		var escaped bool
 		i, escaped = skipString(data, i)
@@ -320,12 +322,12 @@ func splitObject(data []byte) Values {
 		default: // escapes or invalid UTF-8: let encoding/json unquote it
 			key = unquote(quoted)
 		}
-		i = skipSpace(data, i) + 1 // the ':'
-		i = skipSpace(data, i)
+		i = format.SkipSpace(data, i) + 1 // the ':'
+		i = format.SkipSpace(data, i)
 		start = i
 		i = skipValue(data, i)
 		v[key] = data[start:i:i]
-		i = skipSpace(data, i)
+		i = format.SkipSpace(data, i)
 		if data[i] == '}' {
 			return v
 		}
@@ -350,18 +352,6 @@ func hasSpace(raw []byte) bool {
 		}
 	}
 	return false
-}
-
-func skipSpace(data []byte, i int) int {
-	for i < len(data) {
-		switch data[i] {
-		case ' ', '\t', '\r', '\n':
-			i++
-		default:
-			return i
-		}
-	}
-	return i
 }
 
 // skipString returns the index just after the JSON string that starts at

@@ -9,12 +9,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"unicode/utf8"
+
+	"github.com/cookiesession/cookiesession/internal/format"
 )
 
 // validObject returns payload without its leading whitespace if it is
 // one valid JSON object, or an error wrapping ErrMalformed.
 func validObject(payload []byte) ([]byte, error) {
-	trimmed := payload[skipSpace(payload, 0):]
+	trimmed := payload[format.SkipSpace(payload, 0):]
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return nil, fmt.Errorf("%w: payload is not a JSON object", ErrMalformed)
 	}
@@ -83,13 +85,13 @@ func (sc *memberScanner) next() (key, value []byte, plain, more bool) {
 	return key, d[start:i:i], plain, true
 }
 
-// skipSpace is skipSpace of the scanner's data, answering the common case
+// skipSpace is format.SkipSpace of the scanner's data, answering the common case
 // (no whitespace: the object is compact) without a call.
 func (sc *memberScanner) skipSpace(i int) int {
 	if i < len(sc.data) {
 		switch sc.data[i] {
 		case ' ', '\t', '\r', '\n':
-			return skipSpace(sc.data, i)
+			return format.SkipSpace(sc.data, i)
 		}
 	}
 	return i
