@@ -31,8 +31,8 @@ var b64url = base64.RawURLEncoding.Strict()
 // to choose an algorithm: the signature is always checked as HMAC-SHA256,
 // and a header naming anything but HS256 is refused.
 type jwtCodec struct {
-	keys    [][]byte  // keys[0] signs; all are tried when verifying
-	macs    []*macKey // keys[i] with a pool of HMAC states
+	keys    [][]byte         // keys[0] signs; all are tried when verifying
+	macs    []*format.MACKey // keys[i] with a pool of HMAC states
 	maxAge  time.Duration
 	now     func() time.Time
 	env     *envelope.Envelope // compression, when Config.Compress
@@ -45,10 +45,10 @@ func newJWTCodec(c *Config) (*jwtCodec, error) {
 		return nil, err
 	}
 	keys := make([][]byte, len(secrets))
-	macs := make([]*macKey, len(secrets))
+	macs := make([]*format.MACKey, len(secrets))
 	for i, s := range secrets {
 		keys[i] = []byte(s)
-		macs[i] = newMACKey(keys[i])
+		macs[i] = format.NewMACKey(sha256.New, keys[i])
 	}
 	return &jwtCodec{keys: keys, macs: macs, maxAge: c.MaxAge, now: c.Now, env: c.envelope(), maxSize: c.maxValueSize()}, nil
 }
@@ -107,7 +107,7 @@ func (c *jwtCodec) sealValues(v Values, extra []member, now time.Time, trusted b
 	token = append(token, '.')
 	token = b64url.AppendEncode(token, payload)
 	var sig [sha256.Size]byte
-	c.mac(0).sumInto(&sig, token)
+	c.mac(0).Sum(sig[:0], token)
 	token = append(token, '.')
 	token = b64url.AppendEncode(token, sig[:])
 	return string(token), nil
@@ -131,15 +131,15 @@ func appendExpClaim(dst []byte, t time.Time) []byte {
 
 // sign returns the HS256 signature of a JWS signing input with the first key.
 func (c *jwtCodec) sign(signingInput []byte) []byte {
-	return c.mac(0).sum(nil, signingInput)
+	return c.mac(0).Sum(nil, signingInput)
 }
 
 // mac returns keys[i] with its pool of HMAC states.
-func (c *jwtCodec) mac(i int) *macKey {
+func (c *jwtCodec) mac(i int) *format.MACKey {
 	if i < len(c.macs) {
 		return c.macs[i]
 	}
-	return newMACKey(c.keys[i]) // a jwtCodec not made by newJWTCodec
+	return format.NewMACKey(sha256.New, c.keys[i]) // a jwtCodec not made by newJWTCodec
 }
 
 // Decode verifies and parses a token, then judges its dates (see
@@ -278,7 +278,7 @@ func decodeSegment(segment string) ([]byte, error) {
 // verify returns the index of the key that signed signingInput, or -1.
 func (c *jwtCodec) verify(signingInput string, sig []byte) int {
 	for i := range c.keys {
-		if c.mac(i).equalString(signingInput, sig) { // hmac.Equal
+		if c.mac(i).EqualString(signingInput, sig) { // hmac.Equal
 			return i
 		}
 	}

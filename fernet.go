@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/cookiesession/cookiesession/internal/format"
 )
 
 // Fernet tokens, as the Fernet specification defines them:
@@ -25,10 +27,10 @@ const (
 
 // fernetKey is a 32-byte Fernet key split into its halves.
 type fernetKey struct {
-	signing    []byte       // first 16 bytes
-	encryption []byte       // last 16 bytes
-	mac        *macKey      // signing, with a pool of HMAC states
-	block      cipher.Block // AES-128 under encryption
+	signing    []byte         // first 16 bytes
+	encryption []byte         // last 16 bytes
+	mac        *format.MACKey // signing, with a pool of HMAC states
+	block      cipher.Block   // AES-128 under encryption
 }
 
 func newFernetKey(raw []byte) (fernetKey, error) {
@@ -40,7 +42,7 @@ func newFernetKey(raw []byte) (fernetKey, error) {
 		return fernetKey{}, err
 	}
 	signing := raw[:16:16]
-	return fernetKey{signing: signing, encryption: raw[16:32:32], mac: newMACKey(signing), block: block}, nil
+	return fernetKey{signing: signing, encryption: raw[16:32:32], mac: format.NewMACKey(sha256.New, signing), block: block}, nil
 }
 
 // fernetSeal returns the raw (not yet base64-encoded) token for plaintext,
@@ -61,7 +63,7 @@ func fernetSeal(k fernetKey, plaintext []byte, random io.Reader, ts int64) ([]by
 		body[i] = byte(padding)
 	}
 	cipher.NewCBCEncrypter(k.block, iv).CryptBlocks(body, body)
-	return k.mac.sum(token, token), nil
+	return k.mac.Sum(token, token), nil
 }
 
 // errFernetPadding is the padding failure of an authentic token (which only
@@ -103,7 +105,7 @@ func fernetOpen(keys []fernetKey, token []byte) (plaintext []byte, ts int64, key
 // fernetFindKey returns the index of the key whose MAC sum is, or -1.
 func fernetFindKey(keys []fernetKey, signed, sum []byte) int {
 	for i, k := range keys {
-		if k.mac.equal(signed, sum) { // hmac.Equal
+		if k.mac.Equal(signed, sum) { // hmac.Equal
 			return i
 		}
 	}

@@ -140,10 +140,8 @@ func (s *Signer) Unsign(token string) (value []byte, ts int64, key int, err erro
 		return nil, 0, -1, fmt.Errorf("%w: signature: %v", format.ErrMalformed, err)
 	}
 	key = -1
-	signedBytes := []byte(signed)
-	var sum [sha1.Size]byte
 	for k, mk := range s.keys {
-		if hmac.Equal(sig, mk.Sum(sum[:0], signedBytes)) {
+		if mk.EqualString(signed, sig) { // hmac.Equal
 			key = k
 			break
 		}
