@@ -187,14 +187,9 @@ func (c *gobChecker) typeSequence(inInterface bool) (int64, error) {
 				return 0, err
 			}
 		}
-		id, err := c.int()
-		if err != nil {
+		var id int64
+		if err := c.typeID(&id); err != nil { // negative: a definition of -id
 			return 0, err
-		}
-		if id != int64(int32(id)) {
-			// gob's typeId is an int32: it would truncate the id, and
-			// could take a definition for a value's id or the reverse.
-			return 0, fmt.Errorf("gob: type id %d out of range", id)
 		}
 		if id >= 0 {
 			return id, nil
@@ -214,83 +209,61 @@ func (c *gobChecker) typeSequence(inInterface bool) (int64, error) {
 }
 
 // defineType reads a wireType: a struct of seven pointers to struct types,
-// of which the encoder sets one.
+// of which the encoder sets one. Their layouts (encoding/gob's doc.go):
+//
+//	ArrayT           CommonType, Elem typeId, Len int
+//	SliceT           CommonType, Elem typeId
+//	StructT          CommonType, Field []fieldType{Name string, Id typeId}
+//	MapT             CommonType, Key typeId, Elem typeId
+//	GobEncoderT, BinaryMarshalerT, TextMarshalerT: CommonType
 func (c *gobChecker) defineType(id int64) error {
 	if id < gobFirstUser || c.types[id] != nil {
 		return errors.New("gob: duplicate type received")
 	}
 	t := &gobType{}
-	err := c.fields(7, func(field int) error {
-		if t.kind != 0 {
-			return errors.New("gob: a type defined as two kinds")
+	kind := func(k gobKind, read ...func() error) func() error {
+		return func() error {
+			if t.kind != 0 {
+				return errors.New("gob: a type defined as two kinds")
+			}
+			t.kind = k
+			return c.record(read...)
 		}
-		switch field {
-		case 0: // ArrayT: CommonType, Elem, Len
-			t.kind = gobArray
-			return c.fields(3, func(f int) error {
-				switch f {
-				case 0:
-					return c.commonType()
-				case 1:
-					return c.typeID(&t.elem)
-				}
-				var err error
-				if t.length, err = c.int(); err == nil && t.length < 0 {
-					err = errors.New("gob: an array of negative length")
-				}
+	}
+	typeID := func(id *int64) func() error {
+		return func() error { return c.typeID(id) }
+	}
+	arrayLength := func() error {
+		var err error
+		if t.length, err = c.int(); err == nil && t.length < 0 {
+			err = errors.New("gob: an array of negative length")
+		}
+		return err
+	}
+	fieldList := func() error {
+		n, err := c.uint()
+		if err != nil {
+			return err
+		}
+		if n > c.left() {
+			return c.tooMany("struct field list", n)
+		}
+		t.fields = make([]int64, n)
+		for i := range t.fields {
+			if err := c.record(c.skip, typeID(&t.fields[i])); err != nil {
 				return err
-			})
-		case 1: // SliceT: CommonType, Elem
-			t.kind = gobSlice
-			return c.fields(2, func(f int) error {
-				if f == 0 {
-					return c.commonType()
-				}
-				return c.typeID(&t.elem)
-			})
-		case 2: // StructT: CommonType, Field []fieldType{Name, Id}
-			t.kind = gobStruct
-			return c.fields(2, func(f int) error {
-				if f == 0 {
-					return c.commonType()
-				}
-				n, err := c.uint()
-				if err != nil {
-					return err
-				}
-				if n > c.left() {
-					return c.tooMany("struct field list", n)
-				}
-				t.fields = make([]int64, n)
-				for i := range t.fields {
-					err := c.fields(2, func(f int) error {
-						if f == 0 {
-							return c.skip()
-						}
-						return c.typeID(&t.fields[i])
-					})
-					if err != nil {
-						return err
-					}
-				}
-				return nil
-			})
-		case 3: // MapT: CommonType, Key, Elem
-			t.kind = gobMap
-			return c.fields(3, func(f int) error {
-				switch f {
-				case 0:
-					return c.commonType()
-				case 1:
-					return c.typeID(&t.key)
-				}
-				return c.typeID(&t.elem)
-			})
+			}
 		}
-		// GobEncoderT, BinaryMarshalerT, TextMarshalerT: CommonType
-		t.kind = gobEncoded
-		return c.fields(1, func(int) error { return c.commonType() })
-	})
+		return nil
+	}
+	encoded := kind(gobEncoded, c.commonType)
+	err := c.record(
+		kind(gobArray, c.commonType, typeID(&t.elem), arrayLength),
+		kind(gobSlice, c.commonType, typeID(&t.elem)),
+		kind(gobStruct, c.commonType, fieldList),
+		kind(gobMap, c.commonType, typeID(&t.key), typeID(&t.elem)),
+		encoded, encoded, encoded,
+	)
 	if err != nil {
 		return err
 	}
@@ -303,15 +276,15 @@ func (c *gobChecker) defineType(id int64) error {
 
 // commonType reads a CommonType struct: Name string, Id int.
 func (c *gobChecker) commonType() error {
-	return c.fields(2, func(f int) error {
-		if f == 0 {
-			return c.skip()
-		}
+	return c.record(c.skip, func() error {
 		_, err := c.int()
 		return err
 	})
 }
 
+// typeID reads a type id into id. gob's typeId is an int32: it would
+// truncate a larger id, and could take a definition for a value's id or
+// the reverse.
 func (c *gobChecker) typeID(id *int64) error {
 	var err error
 	*id, err = c.int()
@@ -319,6 +292,12 @@ func (c *gobChecker) typeID(id *int64) error {
 		err = fmt.Errorf("gob: type id %d out of range", *id)
 	}
 	return err
+}
+
+// record reads a struct value of one of gob's own types, whose field f is
+// read by read[f].
+func (c *gobChecker) record(read ...func() error) error {
+	return c.fields(len(read), func(f int) error { return read[f]() })
 }
 
 // fields reads a struct value of n fields as gob's decodeStruct does: field
