@@ -71,7 +71,7 @@ func dumpsByTokens(src []byte, sep Separators) ([]byte, error) {
 		case string:
 			out = appendString(out, v)
 		case json.Number:
-			out, err = appendNumber(out, string(v))
+			out, err = appendNumber(out, []byte(v))
 			if err != nil {
 				return nil, err
 			}

@@ -132,16 +132,8 @@ func (d *dumper) value() error {
 		for d.i < len(d.src) && strings.IndexByte("+-.0123456789eE", d.src[d.i]) >= 0 {
 			d.i++
 		}
-		lit := d.src[start:d.i]
-		if bytes.IndexAny(lit, ".eE") < 0 { // a Python int, all its digits
-			if string(lit) == "-0" {
-				lit = lit[1:]
-			}
-			d.out = append(d.out, lit...)
-			return nil
-		}
 		var err error
-		d.out, err = appendNumber(d.out, string(lit))
+		d.out, err = appendNumber(d.out, d.src[start:d.i])
 		return err
 	}
 	return nil
@@ -214,15 +206,16 @@ func appendU(out []byte, r rune) []byte {
 }
 
 // appendNumber appends the JSON number literal lit as Python writes the
-// int or float json.loads makes of it.
-func appendNumber(out []byte, lit string) ([]byte, error) {
-	if !strings.ContainsAny(lit, ".eE") {
-		if lit == "-0" {
+// int or float json.loads makes of it: an int with all its digits, a float
+// as repr writes it.
+func appendNumber(out, lit []byte) ([]byte, error) {
+	if bytes.IndexAny(lit, ".eE") < 0 {
+		if string(lit) == "-0" {
 			return append(out, '0'), nil
 		}
 		return append(out, lit...), nil
 	}
-	f, err := strconv.ParseFloat(lit, 64)
+	f, err := strconv.ParseFloat(string(lit), 64)
 	if err != nil && !errors.Is(err, strconv.ErrRange) {
 		return nil, fmt.Errorf("pyjson: number %q: %w", lit, err)
 	}
